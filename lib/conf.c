@@ -1,0 +1,438 @@
+/* conf.c: backstream.conf parsing; one table of keys drives parsing, defaults and documentation. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "strnum.h"
+#include "xmalloc.h"
+
+enum conf_type {
+	CONF_STRING,
+	CONF_INT,
+	CONF_DURATION,
+	CONF_SIZE,
+	CONF_LEVEL,
+};
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*def;	/* as it would be written in the file */
+	const char	*help;
+};
+
+#define SEC	1000LL
+#define MIN	(60 * SEC)
+#define HOUR	(60 * MIN)
+#define DAY	(24 * HOUR)
+#define OFF(f)	offsetof(struct conf, f)
+
+static const struct conf_key conf_keys[] = {
+	{ "store_dir", CONF_STRING, OFF(store_dir), 0, 0,
+	  LOCALSTATEDIR "/lib/backstream",
+	  "Directory of the Berkeley DB environment. Every process that uses "
+	  "it (responders, engine, CLI) needs read and write access." },
+	{ "cache_size", CONF_SIZE, OFF(cache_size), 1024 * 1024,
+	  16LL * 1024 * 1024 * 1024, "32M",
+	  "Size of the shared page cache, with an optional K, M or G unit. "
+	  "Read when the environment is created." },
+	{ "max_processes", CONF_INT, OFF(max_processes), 16, 100000, "2100",
+	  "How many processes may use the environment at once: stream "
+	  "responders, REST responders, engine workers and CLI commands. "
+	  "Read when the environment is created." },
+	{ "lock_timeout", CONF_DURATION, OFF(lock_timeout), 10, 60 * SEC,
+	  "2s",
+	  "How long a write waits for a lock before it checks for dead "
+	  "processes and tries again." },
+	{ "stall_timeout", CONF_DURATION, OFF(stall_timeout), 1 * SEC,
+	  10 * MIN, "30s",
+	  "A store operation that has not finished after this long is stuck "
+	  "behind a process that died holding a shared mutex; the process "
+	  "exits so that the store can be recovered." },
+	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
+	  1 * MIN, 365 * DAY, "24h",
+	  "How long change-log records are kept. A client that reconnects "
+	  "after a longer absence gets a fresh snapshot instead of a resume." },
+
+	{ "project_id", CONF_STRING, OFF(project_id), 0, 0, "",
+	  "Firebase project id: tokens must have it as audience and "
+	  "https://securetoken.google.com/<project_id> as issuer." },
+	{ "cert_file", CONF_STRING, OFF(cert_file), 0, 0,
+	  LOCALSTATEDIR "/lib/backstream/certs.json",
+	  "Google's certificate set (a JSON object mapping key id to PEM "
+	  "certificate), kept current by backstream-fetch-certs. Re-read when "
+	  "it changes." },
+	{ "token_leeway", CONF_DURATION, OFF(token_leeway), 0, 5 * MIN, "30s",
+	  "Clock skew allowed when checking a token's exp, iat and auth_time." },
+	{ "verify_helper", CONF_STRING, OFF(verify_helper), 0, 0,
+	  PKGLIBEXECDIR "/backstream-verify",
+	  "The program stream responders run to verify a token, so that they "
+	  "never load OpenSSL into long-lived processes." },
+
+	{ "poll_interval", CONF_DURATION, OFF(poll_interval), 100, 10 * MIN,
+	  "5s",
+	  "How often an idle stream reads the change log even without a "
+	  "wake-up, in case a writer died between its commit and the wake-up." },
+	{ "heartbeat", CONF_DURATION, OFF(heartbeat), 1 * SEC, 10 * MIN, "15s",
+	  "Interval of the comment line an idle stream sends, so that proxies "
+	  "keep it open and a vanished client is noticed." },
+	{ "retry", CONF_DURATION, OFF(retry), 0, 10 * MIN, "3s",
+	  "Reconnection delay sent to browsers in the retry: field." },
+	{ "stream_lifetime", CONF_DURATION, OFF(stream_lifetime), 10 * SEC,
+	  7 * DAY, "55m",
+	  "A stream ends itself cleanly after about this long and the browser "
+	  "resumes it. Keep it under the web server's request time limit "
+	  "(mod_fcgid FcgidBusyTimeout) and under a token's one-hour life." },
+	{ "stream_jitter", CONF_DURATION, OFF(stream_jitter), 0, 1 * DAY, "3m",
+	  "Each stream's lifetime is shortened by a random amount up to this, "
+	  "so that streams opened together do not all end together." },
+
+	{ "max_queued_jobs", CONF_INT, OFF(max_queued_jobs), 1, 100000, "20",
+	  "How many queued jobs one user may have; a submission past it gets "
+	  "HTTP 429." },
+	{ "cors_origins", CONF_STRING, OFF(cors_origins), 0, 0, "",
+	  "Space-separated origins (scheme://host[:port]) allowed to call the "
+	  "REST API from a browser page on another host." },
+
+	{ "engine_workers", CONF_INT, OFF(engine_workers), 1, 64, "1",
+	  "Jobs one engine run executes in parallel." },
+	{ "engine_cycle", CONF_DURATION, OFF(engine_cycle), 0, 1 * DAY, "55s",
+	  "How long an engine run keeps watching for new jobs; with cron "
+	  "starting it every minute, a little under a minute." },
+	{ "engine_crash_retries", CONF_INT, OFF(engine_crash_retries), 0, 10,
+	  "2",
+	  "How many times a job whose engine process died is run again before "
+	  "it fails with \"engine crashed\"." },
+
+	{ "log_level", CONF_LEVEL, OFF(log_level), 0, 0, "info",
+	  "error, warn, info or debug." },
+	{ "log_file", CONF_STRING, OFF(log_file), 0, 0, "",
+	  "File to append log lines to; empty means standard error, which web "
+	  "servers put in their error log." },
+};
+#define NKEYS	(sizeof conf_keys / sizeof conf_keys[0])
+
+const char *
+conf_path(const char *arg)
+{
+	const char	*env;
+
+	if (arg != NULL)
+		return arg;
+	env = getenv("BACKSTREAM_CONF");
+	if (env != NULL && *env != '\0')
+		return env;
+	return CONF_DEFAULT_PATH;
+}
+
+/* Parses value for key into cfg; returns 0 or -1 with reason in err. */
+static int
+set_value(struct conf *cfg, const struct conf_key *k, const char *value,
+    char *err, size_t errlen)
+{
+	char		*base = (char *)cfg + k->offset;
+	const char	*why;
+	int64_t		 v;
+	int		 r;
+
+	switch (k->type) {
+	case CONF_STRING:
+		free(*(char **)base);
+		*(char **)base = xstrdup(value);
+		return 0;
+	case CONF_LEVEL:
+		if (log_level_parse(value, (enum log_level *)base) == -1) {
+			snprintf(err, errlen, "%s: must be error, warn, info or "
+			    "debug", k->name);
+			return -1;
+		}
+		return 0;
+	case CONF_INT:
+		r = strnum_int(value, k->min, k->max, &v, &why);
+		break;
+	case CONF_DURATION:
+		r = strnum_duration(value, k->min, k->max, &v, &why);
+		break;
+	case CONF_SIZE:
+		r = strnum_size(value, k->min, k->max, &v, &why);
+		break;
+	default:
+		abort();
+	}
+	if (r == -1) {
+		snprintf(err, errlen, "%s: \"%s\" %s", k->name, value, why);
+		return -1;
+	}
+	*(int64_t *)base = v;
+	return 0;
+}
+
+void
+conf_defaults(struct conf *cfg)
+{
+	char	err[256];
+	size_t	i;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; i < NKEYS; i++)
+		if (set_value(cfg, &conf_keys[i], conf_keys[i].def, err,
+		    sizeof err) == -1)
+			abort();	/* a wrong default is a programming error */
+}
+
+void
+conf_free(struct conf *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++) {
+		if (conf_keys[i].type == CONF_STRING) {
+			free(*(char **)((char *)cfg + conf_keys[i].offset));
+			*(char **)((char *)cfg + conf_keys[i].offset) = NULL;
+		}
+	}
+	free(cfg->path);
+	cfg->path = NULL;
+}
+
+static const struct conf_key *
+find_key(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Checks that hold between keys, once the whole file is read. */
+static int
+check_relations(const struct conf *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	if (cfg->stream_jitter >= cfg->stream_lifetime) {
+		snprintf(err, errlen, "%s: stream_jitter must be shorter than "
+		    "stream_lifetime", path);
+		return -1;
+	}
+	if (cfg->heartbeat >= cfg->stream_lifetime - cfg->stream_jitter) {
+		snprintf(err, errlen, "%s: heartbeat must be shorter than "
+		    "stream_lifetime minus stream_jitter", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_parse(struct conf *cfg, const char *path, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	const struct conf_key	*k;
+	unsigned		 seen[NKEYS];
+	char			 line[4096], why[512], *key, *value, *eq, *hash;
+	const char		*p, *end, *nl;
+	size_t			 n;
+	unsigned		 lineno;
+
+	memset(seen, 0, sizeof seen);
+	p = text;
+	end = text + len;
+	for (lineno = 1; p < end; lineno++, p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n >= sizeof line) {
+			snprintf(err, errlen, "%s:%u: line too long", path,
+			    lineno);
+			return -1;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (strlen(line) != n) {
+			snprintf(err, errlen, "%s:%u: NUL byte in line", path,
+			    lineno);
+			return -1;
+		}
+		/* A # at the start or after a blank begins a comment. */
+		for (hash = line; (hash = strchr(hash, '#')) != NULL; hash++) {
+			if (hash == line || hash[-1] == ' ' ||
+			    hash[-1] == '\t') {
+				*hash = '\0';
+				break;
+			}
+		}
+		key = trim(line);
+		if (*key == '\0')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%u: expected \"key = value\"",
+			    path, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		key = trim(key);
+		value = trim(eq + 1);
+		if ((k = find_key(key)) == NULL) {
+			snprintf(err, errlen, "%s:%u: unknown key \"%.64s\"",
+			    path, lineno, key);
+			return -1;
+		}
+		if (seen[k - conf_keys] != 0) {
+			snprintf(err, errlen, "%s:%u: %s is already set on line "
+			    "%u", path, lineno, k->name, seen[k - conf_keys]);
+			return -1;
+		}
+		seen[k - conf_keys] = lineno;
+		if (set_value(cfg, k, value, why, sizeof why) == -1) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			return -1;
+		}
+	}
+	return check_relations(cfg, path, err, errlen);
+}
+
+int
+conf_load(struct conf *cfg, const char *path, char *err, size_t errlen)
+{
+	struct buf	 text = BUF_INIT;
+	char		 chunk[4096];
+	FILE		*f;
+	size_t		 n;
+	int		 r;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_add(&text, chunk, n);
+		if (text.len > 1024 * 1024) {
+			snprintf(err, errlen, "%s: file too large", path);
+			fclose(f);
+			buf_free(&text);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(f);
+		buf_free(&text);
+		return -1;
+	}
+	fclose(f);
+	free(cfg->path);
+	cfg->path = xstrdup(path);
+	r = conf_parse(cfg, path, text.data == NULL ? "" : text.data, text.len,
+	    err, errlen);
+	buf_free(&text);
+	return r;
+}
+
+int
+conf_read(struct conf *cfg, const char *arg, char *err, size_t errlen)
+{
+	conf_defaults(cfg);
+	return conf_load(cfg, conf_path(arg), err, errlen);
+}
+
+static const char *
+type_name(enum conf_type type)
+{
+	switch (type) {
+	case CONF_STRING:
+		return "text";
+	case CONF_INT:
+		return "number";
+	case CONF_DURATION:
+		return "duration";
+	case CONF_SIZE:
+		return "size";
+	case CONF_LEVEL:
+		return "level";
+	}
+	return "";
+}
+
+/* Wraps help text at about 72 columns behind a prefix, one emit per line. */
+static void
+emit_wrapped(const char *prefix, const char *text,
+    void (*emit)(const char *, void *), void *arg)
+{
+	struct buf	 line = BUF_INIT;
+	const char	*p, *sp;
+
+	p = text;
+	while (*p != '\0') {
+		buf_reset(&line);
+		buf_adds(&line, prefix);
+		while (*p != '\0') {
+			sp = strchr(p, ' ');
+			if (sp == NULL)
+				sp = p + strlen(p);
+			if (line.len > strlen(prefix) &&
+			    line.len + (size_t)(sp - p) > 72)
+				break;
+			buf_add(&line, p, (size_t)(sp - p));
+			p = *sp == ' ' ? sp + 1 : sp;
+			if (*p != '\0')
+				buf_addc(&line, ' ');
+		}
+		while (line.len > 0 && line.data[line.len - 1] == ' ')
+			line.len--;
+		emit(buf_str(&line), arg);
+	}
+	buf_free(&line);
+}
+
+void
+conf_write_docs(const char *format, void (*emit)(const char *, void *),
+    void *arg)
+{
+	struct buf	 line = BUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct conf_key *k = &conf_keys[i];
+
+		buf_reset(&line);
+		if (strcmp(format, "man") == 0) {
+			emit(".TP", arg);
+			buf_printf(&line, "\\fB%s\\fR = \\fI%s\\fR "
+			    "(default: %s)", k->name, type_name(k->type),
+			    *k->def == '\0' ? "empty" : k->def);
+			emit(buf_str(&line), arg);
+			emit_wrapped("", k->help, emit, arg);
+		} else {
+			emit_wrapped("# ", k->help, emit, arg);
+			buf_printf(&line, "#%s = %s", k->name, k->def);
+			emit(buf_str(&line), arg);
+			emit("", arg);
+		}
+	}
+	buf_free(&line);
+}

@@ -1,0 +1,77 @@
+/* conf.h: the backstream.conf file, one table of keys serving parsing, defaults and docs. */
+#ifndef BACKSTREAM_CONF_H
+#define BACKSTREAM_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+/* Every value a process reads from backstream.conf.  Durations are in ms. */
+struct conf {
+	char		*path;		/* the file read, for messages */
+
+	char		*store_dir;	/* the Berkeley DB environment */
+	int64_t		 cache_size;
+	int64_t		 max_processes;
+	int64_t		 lock_timeout;
+	int64_t		 stall_timeout;
+	int64_t		 changelog_retention;
+
+	char		*project_id;
+	char		*cert_file;
+	int64_t		 token_leeway;
+	char		*verify_helper;
+
+	int64_t		 poll_interval;
+	int64_t		 heartbeat;
+	int64_t		 retry;
+	int64_t		 stream_lifetime;
+	int64_t		 stream_jitter;
+
+	int64_t		 max_queued_jobs;
+	char		*cors_origins;	/* space-separated, or empty */
+
+	int64_t		 engine_workers;
+	int64_t		 engine_cycle;
+	int64_t		 engine_crash_retries;
+
+	enum log_level	 log_level;
+	char		*log_file;	/* empty: stderr */
+};
+
+/* The file used when neither -c nor BACKSTREAM_CONF names one. */
+#define CONF_DEFAULT_PATH	SYSCONFDIR "/backstream.conf"
+
+/*
+ * Returns the file to read: arg if not NULL, else $BACKSTREAM_CONF if set
+ * and not empty, else CONF_DEFAULT_PATH.  The string is not owned.
+ */
+const char *conf_path(const char *arg);
+/* Fills cfg with every default.  Free with conf_free(). */
+void	conf_defaults(struct conf *cfg);
+/*
+ * Reads the file at path over the values in cfg.  On error returns -1 and
+ * writes "FILE:LINE: reason" into err; cfg then holds a mix and should be
+ * freed.  A missing file is an error too.
+ */
+int	conf_load(struct conf *cfg, const char *path, char *err,
+	    size_t errlen);
+/* Parses text as if it were the file named path (for tests and fuzzing). */
+int	conf_parse(struct conf *cfg, const char *path, const char *text,
+	    size_t len, char *err, size_t errlen);
+/* Frees what cfg owns (not cfg itself).  NULL is fine. */
+void	conf_free(struct conf *cfg);
+
+/* Defaults, then the file: what every program does at start. */
+int	conf_read(struct conf *cfg, const char *arg, char *err,
+	    size_t errlen);
+
+/*
+ * Writes the documentation of every key, for the man page and the sample
+ * file: format "man" (roff) or "conf" (commented key = default lines).
+ */
+void	conf_write_docs(const char *format, void (*emit)(const char *line,
+	    void *arg), void *arg);
+
+#endif

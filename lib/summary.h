@@ -1,0 +1,27 @@
+/* summary.h: a finished backtest's result_summary (ENGINE.md), and its JSON shape. */
+#ifndef BACKSTREAM_SUMMARY_H
+#define BACKSTREAM_SUMMARY_H
+
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct summary {
+	double	initial_capital;
+	double	final_equity;
+	double	total_return_pct;
+	double	max_drawdown_pct;
+	int64_t	total_trades;		/* sells */
+	int64_t	winning_trades;
+	int64_t	losing_trades;
+	double	win_rate_pct;
+	double	profit_factor;		/* NaN: null (no losing trade) */
+	double	sharpe_ratio;		/* NaN: null */
+	double	buy_and_hold_return_pct;
+	int64_t	bars_processed;
+};
+
+/* Returns a new reference: every field of ENGINE.md, NaN as null. */
+json_object	*summary_to_json(const struct summary *s);
+
+#endif
