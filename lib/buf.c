@@ -65,11 +65,17 @@ buf_addc(struct buf *b, char c)
 void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list	aq;
-	int	n;
+	va_list	 aq;
+	char	*p;
+	int	 n;
 
+	/*
+	 * Reserve first, in a statement of its own: as arguments of one call,
+	 * b->cap - b->len could be read before buf_reserve() grows the buffer.
+	 */
+	p = buf_reserve(b, 64);
 	va_copy(aq, ap);
-	n = vsnprintf(buf_reserve(b, 64), b->cap - b->len, fmt, aq);
+	n = vsnprintf(p, b->cap - b->len, fmt, aq);
 	va_end(aq);
 	if (n < 0)
 		return;

@@ -59,7 +59,24 @@ json_parse(const char *text, size_t len, char *err, size_t errlen)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_success &&
+	    json_tokener_get_parse_end(tok) < len) {
+		snprintf(err, errlen, "malformed JSON: text after the value");
+		json_object_put(obj);
+		obj = NULL;
+		goto out;
+	}
+	/*
+	 * A number or literal that ends the text ("123", "true") is complete
+	 * only once json-c sees the end: it waits for more characters until it
+	 * is given the terminating NUL.
+	 */
 	if (jerr == json_tokener_continue) {
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	}
+	if (jerr == json_tokener_continue ||
+	    jerr == json_tokener_error_parse_eof) {
 		snprintf(err, errlen, "unexpected end of JSON text");
 		json_object_put(obj);
 		obj = NULL;
@@ -68,11 +85,9 @@ json_parse(const char *text, size_t len, char *err, size_t errlen)
 		    json_tokener_error_desc(jerr));
 		json_object_put(obj);
 		obj = NULL;
-	} else if (json_tokener_get_parse_end(tok) < len) {
-		snprintf(err, errlen, "malformed JSON: text after the value");
-		json_object_put(obj);
-		obj = NULL;
-	}
+	} else if (obj == NULL)
+		snprintf(err, errlen, "JSON text is null");
+out:
 	json_tokener_free(tok);
 	return obj;
 }

@@ -19,8 +19,9 @@ json_object	*json_str_or_null(const char *s);
 
 /*
  * Parses text (len bytes, not necessarily NUL-terminated) as one JSON
- * value with nothing after it.  Returns a new reference, or NULL with a
- * reason (from json-c) in err.
+ * value with nothing after it but blanks.  Returns a new reference, or NULL
+ * with a reason (from json-c) in err; the text "null" is refused too, since
+ * json-c represents it as NULL.
  */
 json_object	*json_parse(const char *text, size_t len, char *err,
 		    size_t errlen);

@@ -149,10 +149,16 @@ strnum_size(const char *s, int64_t min, int64_t max, int64_t *out,
 
 	if (split_unit(s, &v, &unit, why) == -1)
 		return -1;
-	for (i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(unit, units[i].name) == 0)
-			return check_bounds(v * units[i].bytes, min, max, out,
-			    why);
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(unit, units[i].name) != 0)
+			continue;
+		/* split_unit's bound covers days in ms, not gigabytes. */
+		if (v > INT64_MAX / units[i].bytes) {
+			*why = "is too large";
+			return -1;
+		}
+		return check_bounds(v * units[i].bytes, min, max, out, why);
+	}
 	*why = "has an unknown unit (use K, M or G)";
 	return -1;
 }

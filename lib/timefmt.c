@@ -66,11 +66,7 @@ put_date(char *p, int64_t days)
 	unsigned	m, d, yy;
 
 	civil_from_days(days, &y, &m, &d);
-	if (y < 0)
-		y = 0, m = d = 1;
-	if (y > 9999)
-		y = 9999, m = 12, d = 31;
-	yy = (unsigned)y;
+	yy = (unsigned)y;	/* 0 … 9999: the callers clamp */
 	put2(p, yy / 100);
 	put2(p + 2, yy % 100);
 	p[4] = '-';
@@ -79,11 +75,26 @@ put_date(char *p, int64_t days)
 	put2(p + 8, d);
 }
 
+/*
+ * The first and last seconds the format can show (0000-01-01T00:00:00Z and
+ * 9999-12-31T23:59:59Z).  Clamping t before any arithmetic also keeps
+ * days * SECONDS_PER_DAY from overflowing near INT64_MIN.
+ */
+#define TIME_MIN	(-62167219200LL)
+#define TIME_MAX	253402300799LL
+
+static int64_t
+clamp_time(int64_t t)
+{
+	return t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t;
+}
+
 size_t
 time_format_iso(int64_t t, char *out)
 {
 	int64_t		days, secs;
 
+	t = clamp_time(t);
 	days = floor_div(t, SECONDS_PER_DAY);
 	secs = t - days * SECONDS_PER_DAY;
 	put_date(out, days);
@@ -101,7 +112,7 @@ time_format_iso(int64_t t, char *out)
 size_t
 time_format_date(int64_t t, char *out)
 {
-	put_date(out, floor_div(t, SECONDS_PER_DAY));
+	put_date(out, floor_div(clamp_time(t), SECONDS_PER_DAY));
 	out[10] = '\0';
 	return DATE_LEN;
 }

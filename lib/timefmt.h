@@ -18,11 +18,15 @@ int64_t	time_day_start(int64_t t);
 
 /*
  * Writes t (UTC seconds) as "YYYY-MM-DDTHH:MM:SSZ" and a NUL into out,
- * which has room for TIME_ISO_LEN + 1 bytes; returns TIME_ISO_LEN.  Years
- * outside 0000-9999 are clamped into the format's range.
+ * which has room for TIME_ISO_LEN + 1 bytes; returns TIME_ISO_LEN.  Times
+ * outside years 0000-9999 are clamped to the first or last second of that
+ * range.
  */
 size_t	time_format_iso(int64_t t, char *out);
-/* Writes the date of t as "YYYY-MM-DD" and a NUL (DATE_LEN + 1 bytes). */
+/*
+ * Writes the date of t as "YYYY-MM-DD" and a NUL (DATE_LEN + 1 bytes),
+ * clamped likewise.
+ */
 size_t	time_format_date(int64_t t, char *out);
 
 /*
