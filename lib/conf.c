@@ -122,6 +122,12 @@ static const struct conf_key conf_keys[] = {
 #define NKEYS	(sizeof conf_keys / sizeof conf_keys[0])
 
 const char *
+conf_default_path(void)
+{
+	return SYSCONFDIR "/backstream.conf";
+}
+
+const char *
 conf_path(const char *arg)
 {
 	const char	*env;
@@ -131,7 +137,7 @@ conf_path(const char *arg)
 	env = getenv("BACKSTREAM_CONF");
 	if (env != NULL && *env != '\0')
 		return env;
-	return CONF_DEFAULT_PATH;
+	return conf_default_path();
 }
 
 /* Parses value for key into cfg; returns 0 or -1 with reason in err. */

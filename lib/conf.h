@@ -40,12 +40,12 @@ struct conf {
 	char		*log_file;	/* empty: stderr */
 };
 
-/* The file used when neither -c nor BACKSTREAM_CONF names one. */
-#define CONF_DEFAULT_PATH	SYSCONFDIR "/backstream.conf"
+/* The file used when neither -c nor BACKSTREAM_CONF names one (static). */
+const char *conf_default_path(void);
 
 /*
  * Returns the file to read: arg if not NULL, else $BACKSTREAM_CONF if set
- * and not empty, else CONF_DEFAULT_PATH.  The string is not owned.
+ * and not empty, else conf_default_path().  The string is not owned.
  */
 const char *conf_path(const char *arg);
 /* Fills cfg with every default.  Free with conf_free(). */

@@ -57,3 +57,48 @@ spec_param(const struct job_spec *spec, const char *name)
 			return spec->params[i];
 	return NAN;
 }
+
+void
+spec_encode(const struct job_spec *spec, struct buf *out)
+{
+	int	i;
+
+	pack_str(out, spec->symbol);
+	pack_u8(out, (uint8_t)spec->interval);
+	pack_i64(out, spec->start_date);
+	pack_i64(out, spec->end_date);
+	pack_str(out, spec->strategy);
+	pack_u8(out, (uint8_t)spec->nparams);
+	for (i = 0; i < spec->nparams; i++) {
+		pack_str(out, spec->param_names[i]);
+		pack_f64(out, spec->params[i]);
+	}
+	pack_f64(out, spec->initial_capital);
+	pack_f64(out, spec->commission);
+}
+
+int
+spec_decode(struct unpack *u, struct job_spec *spec)
+{
+	unsigned	iv;
+	int		i;
+
+	memset(spec, 0, sizeof *spec);
+	unpack_str(u, spec->symbol, sizeof spec->symbol);
+	iv = unpack_u8(u);
+	spec->interval = (enum interval)(iv < INTERVAL_COUNT ? iv : 0);
+	spec->start_date = unpack_i64(u);
+	spec->end_date = unpack_i64(u);
+	unpack_str(u, spec->strategy, sizeof spec->strategy);
+	spec->nparams = unpack_u8(u);
+	if (spec->nparams > SPEC_MAX_PARAMS || iv >= INTERVAL_COUNT)
+		return -1;
+	for (i = 0; i < spec->nparams; i++) {
+		unpack_str(u, spec->param_names[i],
+		    sizeof spec->param_names[i]);
+		spec->params[i] = unpack_f64(u);
+	}
+	spec->initial_capital = unpack_f64(u);
+	spec->commission = unpack_f64(u);
+	return u->bad ? -1 : 0;
+}

@@ -6,7 +6,9 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "interval.h"
+#include "pack.h"
 
 #define SYMBOL_MAX	32
 #define STRATEGY_MAX	31
@@ -38,6 +40,11 @@ int	symbol_is_valid(const char *s);
  * commission.  These are also the fields a submission carries.
  */
 void	spec_add_json(const struct job_spec *spec, json_object *obj);
+
+/* Appends the stored form of spec to out (inside a versioned record). */
+void	spec_encode(const struct job_spec *spec, struct buf *out);
+/* Reads a stored spec; returns 0, or -1 if it is damaged. */
+int	spec_decode(struct unpack *u, struct job_spec *spec);
 
 /* The parameter named name, or NaN if the spec has none of that name. */
 double	spec_param(const struct job_spec *spec, const char *name);

@@ -32,3 +32,38 @@ summary_to_json(const struct summary *s)
 	    json_object_new_int64(s->bars_processed));
 	return o;
 }
+
+void
+summary_encode(const struct summary *s, struct buf *out)
+{
+	pack_f64(out, s->initial_capital);
+	pack_f64(out, s->final_equity);
+	pack_f64(out, s->total_return_pct);
+	pack_f64(out, s->max_drawdown_pct);
+	pack_i64(out, s->total_trades);
+	pack_i64(out, s->winning_trades);
+	pack_i64(out, s->losing_trades);
+	pack_f64(out, s->win_rate_pct);
+	pack_f64(out, s->profit_factor);
+	pack_f64(out, s->sharpe_ratio);
+	pack_f64(out, s->buy_and_hold_return_pct);
+	pack_i64(out, s->bars_processed);
+}
+
+int
+summary_decode(struct unpack *u, struct summary *s)
+{
+	s->initial_capital = unpack_f64(u);
+	s->final_equity = unpack_f64(u);
+	s->total_return_pct = unpack_f64(u);
+	s->max_drawdown_pct = unpack_f64(u);
+	s->total_trades = unpack_i64(u);
+	s->winning_trades = unpack_i64(u);
+	s->losing_trades = unpack_i64(u);
+	s->win_rate_pct = unpack_f64(u);
+	s->profit_factor = unpack_f64(u);
+	s->sharpe_ratio = unpack_f64(u);
+	s->buy_and_hold_return_pct = unpack_f64(u);
+	s->bars_processed = unpack_i64(u);
+	return u->bad ? -1 : 0;
+}

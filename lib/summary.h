@@ -6,6 +6,9 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
+#include "pack.h"
+
 struct summary {
 	double	initial_capital;
 	double	final_equity;
@@ -20,6 +23,11 @@ struct summary {
 	double	buy_and_hold_return_pct;
 	int64_t	bars_processed;
 };
+
+/* Appends the stored form of s to out (inside a versioned record). */
+void	summary_encode(const struct summary *s, struct buf *out);
+/* Reads a stored summary; returns 0, or -1 if it is damaged. */
+int	summary_decode(struct unpack *u, struct summary *s);
 
 /* Returns a new reference: every field of ENGINE.md, NaN as null. */
 json_object	*summary_to_json(const struct summary *s);

@@ -1,0 +1,292 @@
+/* changelog.c: the change log: a sequence counter in STORE_META and records in STORE_CHANGES. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "changelog.h"
+#include "notify.h"
+#include "pack.h"
+#include "xmalloc.h"
+
+#define CHANGE_VERSION	1
+#define META_SEQ	"seq"
+
+int64_t
+changelog_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads the next free number, write-locking the counter: from here to the
+ * commit no other writer can take a number, which is what makes sequence
+ * order equal commit order.
+ */
+static int
+read_counter(struct store_txn *txn, uint64_t *next)
+{
+	DB		*db = store_db(txn, STORE_META);
+	DBT		 key, data;
+	unsigned char	 rec[9];
+	int		 r;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = META_SEQ;
+	key.size = sizeof META_SEQ - 1;
+	data.data = rec;
+	data.ulen = sizeof rec;
+	data.flags = DB_DBT_USERMEM;
+	r = db->get(db, txn->tid, &key, &data, txn->writable ? DB_RMW : 0);
+	if (r == DB_NOTFOUND) {
+		*next = 1;
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (data.size != sizeof rec || rec[0] != 1)
+		return store_fail(txn, EIO, "change counter record is damaged");
+	*next = store_get_be64(rec + 1);
+	return 0;
+}
+
+static int
+write_counter(struct store_txn *txn, uint64_t next)
+{
+	DB		*db = store_db(txn, STORE_META);
+	DBT		 key, data;
+	unsigned char	 rec[9];
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = META_SEQ;
+	key.size = sizeof META_SEQ - 1;
+	rec[0] = 1;
+	store_put_be64(rec + 1, next);
+	data.data = rec;
+	data.size = sizeof rec;
+	return db->put(db, txn->tid, &key, &data, 0);
+}
+
+int
+changelog_append(struct store_txn *txn, enum change_kind kind,
+    const char *uid, const char *id, uint32_t aux)
+{
+	DB		*db = store_db(txn, STORE_CHANGES);
+	struct buf	 rec = BUF_INIT;
+	unsigned char	 k[8];
+	uint64_t	 seq;
+	DBT		 key, data;
+	int		 r;
+
+	if ((r = read_counter(txn, &seq)) != 0)
+		return r;
+	pack_u8(&rec, CHANGE_VERSION);
+	pack_u8(&rec, (uint8_t)kind);
+	pack_i64(&rec, changelog_now_ms());
+	pack_str(&rec, uid);
+	pack_str(&rec, id);
+	pack_u32(&rec, aux);
+	store_put_be64(k, seq);
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = k;
+	key.size = sizeof k;
+	data.data = rec.data;
+	data.size = (uint32_t)rec.len;
+	r = db->put(db, txn->tid, &key, &data, 0);
+	buf_free(&rec);
+	if (r == 0)
+		r = write_counter(txn, seq + 1);
+	if (r != 0)
+		return r;
+	txn->seq = seq;
+	if (uid[0] != '\0')
+		store_txn_wake(txn, notify_user_word(uid));
+	return 0;
+}
+
+int
+changelog_skip(struct store_txn *txn, uint64_t gap)
+{
+	uint64_t	next;
+	int		r;
+
+	if ((r = read_counter(txn, &next)) != 0)
+		return r;
+	return write_counter(txn, next + gap);
+}
+
+static int
+decode(const DBT *key, const DBT *data, struct change *c)
+{
+	struct unpack	u;
+
+	if (key->size != 8)
+		return -1;
+	c->seq = store_get_be64(key->data);
+	unpack_init(&u, data->data, data->size);
+	if (unpack_u8(&u) != CHANGE_VERSION)
+		return -1;
+	c->kind = (enum change_kind)unpack_u8(&u);
+	c->time_ms = unpack_i64(&u);
+	unpack_str(&u, c->uid, sizeof c->uid);
+	unpack_str(&u, c->id, sizeof c->id);
+	c->aux = unpack_u32(&u);
+	return u.bad ? -1 : 0;
+}
+
+int
+changelog_user_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey)
+{
+	struct change	 c;
+	unsigned char	*k;
+	size_t		 n;
+
+	(void)db;
+	if (decode(pkey, pdata, &c) == -1)
+		return EINVAL;
+	if (c.uid[0] == '\0')
+		return DB_DONOTINDEX;
+	n = strlen(c.uid);
+	k = xmalloc(n + 1 + 8);
+	memcpy(k, c.uid, n + 1);
+	store_put_be64(k + n + 1, c.seq);
+	memset(skey, 0, sizeof *skey);
+	skey->data = k;
+	skey->size = (uint32_t)(n + 1 + 8);
+	skey->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+struct read_arg {
+	struct store_txn	*txn;
+	int			(*fn)(const struct change *, void *);
+	void			*arg;
+};
+
+static int
+read_one(const DBT *pkey, const DBT *data, void *arg)
+{
+	struct read_arg	*ra = arg;
+	struct change	 c;
+
+	if (decode(pkey, data, &c) == -1)
+		return store_fail(ra->txn, EIO, "a change record is damaged");
+	return ra->fn(&c, ra->arg);
+}
+
+int
+changelog_read_since(struct store_txn *txn, const char *uid, uint64_t after,
+    int (*fn)(const struct change *, void *), void *arg)
+{
+	struct read_arg	 ra = { txn, fn, arg };
+	unsigned char	 k[UID_MAX + 1 + 8];
+	size_t		 n;
+
+	n = strlen(uid);
+	if (n == 0 || n > UID_MAX)
+		return EINVAL;
+	memcpy(k, uid, n + 1);
+	store_put_be64(k + n + 1, after + 1);
+	return store_scan(txn, STORE_CHANGES_BY_USER, k, n + 1 + 8, n + 1, 0,
+	    read_one, &ra);
+}
+
+int
+changelog_head(struct store_txn *txn, uint64_t *seq)
+{
+	uint64_t	next;
+	int		r;
+
+	if ((r = read_counter(txn, &next)) != 0)
+		return r;
+	*seq = next - 1;
+	return 0;
+}
+
+int
+changelog_first(struct store_txn *txn, uint64_t *seq)
+{
+	DB	*db = store_db(txn, STORE_CHANGES);
+	DBC	*cur;
+	DBT	 key, data;
+	int	 r, cr;
+
+	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
+		return r;
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	data.flags = DB_DBT_PARTIAL;	/* only the key is wanted */
+	r = cur->get(cur, &key, &data, DB_FIRST);
+	cr = cur->close(cur);
+	if (r == 0 && key.size == 8)
+		*seq = store_get_be64(key.data);
+	else if (r == DB_NOTFOUND) {
+		if ((r = changelog_head(txn, seq)) == 0)
+			(*seq)++;
+	}
+	return r != 0 ? r : cr;
+}
+
+struct trim {
+	int64_t	cutoff_ms;
+	int	deleted;
+	int	more;
+};
+
+#define TRIM_BATCH	500
+
+static int
+trim_batch(struct store_txn *txn, void *arg)
+{
+	struct trim	*t = arg;
+	DB		*db = store_db(txn, STORE_CHANGES);
+	DBC		*cur;
+	DBT		 key, data;
+	struct change	 c;
+	int		 r, cr;
+
+	t->deleted = 0;
+	t->more = 0;
+	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
+		return r;
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	while ((r = cur->get(cur, &key, &data, DB_NEXT | DB_RMW)) == 0) {
+		if (decode(&key, &data, &c) == 0 && c.time_ms >= t->cutoff_ms)
+			break;
+		if ((r = cur->del(cur, 0)) != 0)
+			break;
+		if (++t->deleted == TRIM_BATCH) {
+			t->more = 1;
+			break;
+		}
+	}
+	cr = cur->close(cur);
+	if (r == DB_NOTFOUND)
+		r = 0;
+	return r != 0 ? r : cr;
+}
+
+int64_t
+changelog_trim(struct store *s, int64_t cutoff_ms, char *err, size_t errlen)
+{
+	struct trim	t;
+	int64_t		total = 0;
+
+	t.cutoff_ms = cutoff_ms;
+	do {
+		if (store_write(s, 0, trim_batch, &t, err, errlen) != 0)
+			return -1;
+		total += t.deleted;
+	} while (t.more);
+	return total;
+}

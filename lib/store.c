@@ -1,0 +1,999 @@
+/* store.c: the shared Berkeley DB environment: opening, recovery, transactions with retry. */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "changelog.h"
+#include "conf.h"
+#include "log.h"
+#include "notify.h"
+#include "proc.h"
+#include "store-history.h"
+#include "store-jobs.h"
+#include "store.h"
+#include "watchdog.h"
+#include "xmalloc.h"
+
+/* ---- the tables ---------------------------------------------------------- */
+
+typedef int (*secondary_key_fn)(DB *, const DBT *, const DBT *, DBT *);
+
+static const struct table {
+	const char		*file;
+	uint32_t		 pagesize;
+	int			 primary;	/* -1 for a primary */
+	secondary_key_fn	 key;
+	uint32_t		 assoc_flags;
+	int			 mvcc;		/* snapshot reads */
+} tables[STORE_NTABLES] = {
+	[STORE_META] =		{ "meta.db", 4096, -1, NULL, 0, 1 },
+	[STORE_CHANGES] =	{ "changes.db", 8192, -1, NULL, 0, 1 },
+	[STORE_CHANGES_BY_USER] = { "changes-by-user.db", 8192,
+	    STORE_CHANGES, changelog_user_key, DB_IMMUTABLE_KEY, 1 },
+	[STORE_JOBS] =		{ "jobs.db", 8192, -1, NULL, 0, 1 },
+	[STORE_JOBS_BY_USER] =	{ "jobs-by-user.db", 8192, STORE_JOBS,
+	    jobs_user_key, DB_IMMUTABLE_KEY, 1 },
+	[STORE_JOBS_BY_USER_STATUS] = { "jobs-by-user-status.db", 8192,
+	    STORE_JOBS, jobs_user_status_key, 0, 1 },
+	[STORE_JOBS_BY_STATUS] = { "jobs-by-status.db", 8192, STORE_JOBS,
+	    jobs_status_key, 0, 1 },
+	[STORE_HISTORY] =	{ "history.db", 8192, -1, NULL, 0, 1 },
+	[STORE_HISTORY_BY_USER] = { "history-by-user.db", 8192,
+	    STORE_HISTORY, history_user_key, DB_IMMUTABLE_KEY, 1 },
+	[STORE_TRADES] =	{ "trades.db", 8192, -1, NULL, 0, 1 },
+	/*
+	 * Bars change only by import, a transaction of tens of megabytes:
+	 * with multiversioning its old page copies overflow the cache into
+	 * freezer files.  Readers of bars take read locks instead.
+	 */
+	[STORE_BARS] =		{ "bars.db", 16384, -1, NULL, 0, 0 },
+	[STORE_SYMBOLS] =	{ "symbols.db", 4096, -1, NULL, 0, 0 },
+};
+
+/*
+ * Berkeley DB recovers an environment while other processes may still be
+ * inside it: it sets a panic flag, waits a moment and rebuilds the regions,
+ * and a process caught in mid-write can then write into the rebuilt log
+ * or files (env_register.c admits this window).  Killing processes in a
+ * loop finds it.  So every store operation holds a shared lock on this
+ * file, and opening the environment (the only place recovery runs) holds
+ * it exclusively: recovery waits until no process is inside.  The kernel
+ * drops a dead process's lock; a process stuck on a dead one's mutex holds
+ * its lock until its watchdog ends it.
+ *
+ * Linux grants a shared lock while an exclusive one waits, so busy readers
+ * could keep an opener out for ever.  An opener therefore first takes the
+ * pending file exclusively; an operation that finds it taken waits there
+ * until the opener is done, and only then enters the gate.
+ */
+#define GATE_FILE	"gate"
+#define PENDING_FILE	"gate-pending"
+
+/* The meta keys. */
+#define META_FORMAT	"format"
+#define META_BOOT	"boot"
+
+/*
+ * Sequence numbers taken before a machine crash may be lost with the log
+ * tail that was not yet on disk (commits of engine progress do not wait
+ * for the disk), yet browsers may hold them as event ids.  After a reboot
+ * the counter therefore jumps by far more than a machine can commit in the
+ * time the kernel keeps writes unflushed.
+ */
+#define REBOOT_SEQ_GAP	(UINT64_C(1) << 24)
+
+struct store {
+	DB_ENV			*env;
+	int			 gate;		/* fd of the gate file */
+	int			 pending;	/* fd of the pending file */
+	DB			*db[STORE_NTABLES];
+	char			*dir;
+	int64_t			 cache_size;
+	int64_t			 max_processes;
+	int64_t			 lock_timeout;
+	struct notify		*notify;
+	struct watchdog		*watchdog;
+	pid_t			 pid;
+	uint64_t		 starttime;	/* tells a reused pid apart */
+};
+
+/* ---- process identity, for Berkeley DB's dead-process checks ------------- */
+
+static void
+thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
+{
+	struct store	*s = env->app_private;
+
+	*pid = s->pid;
+	if (tid != NULL)
+		*tid = (db_threadid_t)s->starttime;
+}
+
+/* The thread id is the process's start time (see thread_id). */
+static int
+is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, uint32_t flags)
+{
+	(void)env;
+	(void)flags;
+	return proc_is_alive(pid, (uint64_t)tid);
+}
+
+static void
+db_error(const DB_ENV *env, const char *prefix, const char *msg)
+{
+	(void)env;
+	(void)prefix;
+	log_warn("berkeley db: %s", msg);
+}
+
+/* Informational output, such as what failchk cleaned up. */
+static void
+db_message(const DB_ENV *env, const char *msg)
+{
+	(void)env;
+	log_debug("berkeley db: %s", msg);
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+static void	backoff(int attempt);
+static void	clear_registry_slot(const struct store *s);
+static void	request_recovery(const struct store *s);
+
+static int
+path_in(char *out, size_t len, const char *dir, const char *file)
+{
+	return (size_t)snprintf(out, len, "%s/%s", dir, file) >= len ? -1 : 0;
+}
+
+static int
+set_sizes(struct store *s, char *err, size_t errlen)
+{
+	DB_ENV		*env = s->env;
+	uint32_t	 procs = (uint32_t)s->max_processes;
+	int		 r;
+
+	/*
+	 * Every process holds a handle lock and a locker per open table, so
+	 * the lock tables scale with the number of processes.
+	 */
+	if ((r = env->set_cachesize(env,
+	    (uint32_t)(s->cache_size / (1024 * 1024 * 1024)),
+	    (uint32_t)(s->cache_size % (1024 * 1024 * 1024)), 1)) != 0 ||
+	    (r = env->set_thread_count(env, procs)) != 0 ||
+	    (r = env->set_lk_max_lockers(env, procs * (STORE_NTABLES + 4))) !=
+	    0 ||
+	    (r = env->set_lk_max_locks(env, procs * (STORE_NTABLES + 4) +
+	    100000)) != 0 ||
+	    (r = env->set_lk_max_objects(env, 50000)) != 0 ||
+	    (r = env->set_tx_max(env, procs * 2)) != 0 ||
+	    (r = env->mutex_set_max(env, procs * 16 + 20000)) != 0 ||
+	    (r = env->set_lg_bsize(env, 1024 * 1024)) != 0 ||
+	    (r = env->set_lg_max(env, 16 * 1024 * 1024)) != 0) {
+		snprintf(err, errlen, "configuring the environment: %s",
+		    db_strerror(r));
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * Opens the environment handle itself (regions, registration, recovery).
+ * Returns 0 or the error code.
+ */
+static int
+open_env(struct store *s, char *err, size_t errlen)
+{
+	DB_ENV		*env;
+	uint32_t	 flags;
+	int		 r;
+
+	if ((r = db_env_create(&env, 0)) != 0) {
+		snprintf(err, errlen, "db_env_create: %s", db_strerror(r));
+		return r;
+	}
+	s->env = env;
+	env->app_private = s;
+	env->set_errcall(env, db_error);
+	env->set_msgcall(env, db_message);
+	if ((r = set_sizes(s, err, errlen)) != 0)
+		goto fail;
+	if ((r = env->set_thread_id(env, thread_id)) != 0 ||
+	    (r = env->set_isalive(env, is_alive)) != 0 ||
+	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
+	    (r = env->set_timeout(env, (db_timeout_t)(s->lock_timeout * 1000),
+	    DB_SET_LOCK_TIMEOUT)) != 0 ||
+	    (r = env->set_timeout(env, 200000, DB_SET_REG_TIMEOUT)) != 0 ||
+	    (r = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0) {
+		snprintf(err, errlen, "configuring the environment: %s",
+		    db_strerror(r));
+		goto fail;
+	}
+	/*
+	 * DB_REGISTER notices processes that died holding the environment,
+	 * and DB_RECOVER then rebuilds it.  Not DB_FAILCHK, which would try
+	 * to clean up in place: it attaches to the regions first and blocks
+	 * for good on any mutex the dead process held.  Recovery is safe
+	 * because the opener holds the gate alone: nobody else is inside.
+	 */
+	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER;
+	if ((r = env->open(env, s->dir, flags, 0660)) != 0) {
+		snprintf(err, errlen, "%s: opening the environment: %s", s->dir,
+		    db_strerror(r));
+		goto fail;
+	}
+	return 0;
+fail:
+	env->close(env, 0);
+	s->env = NULL;
+	return r;
+}
+
+static void
+close_tables(struct store *s)
+{
+	int	i;
+
+	/* Secondaries first: a primary must outlive its associations. */
+	for (i = STORE_NTABLES - 1; i >= 0; i--) {
+		if (s->db[i] != NULL && tables[i].primary != -1) {
+			s->db[i]->close(s->db[i], DB_NOSYNC);
+			s->db[i] = NULL;
+		}
+	}
+	/*
+	 * DB_NOSYNC: dirty pages stay in the shared cache for checkpoints to
+	 * write; the log already makes them durable.
+	 */
+	for (i = 0; i < STORE_NTABLES; i++) {
+		if (s->db[i] != NULL) {
+			s->db[i]->close(s->db[i], DB_NOSYNC);
+			s->db[i] = NULL;
+		}
+	}
+}
+
+static int
+open_tables(struct store *s, int create, char *err, size_t errlen)
+{
+	DB_TXN		*tid = NULL;
+	DB		*db;
+	uint32_t	 flags;
+	int		 i, r;
+
+	if ((r = s->env->txn_begin(s->env, NULL, &tid, 0)) != 0)
+		goto fail;
+	for (i = 0; i < STORE_NTABLES; i++) {
+		flags = (tables[i].mvcc ? DB_MULTIVERSION : 0) |
+		    (create ? DB_CREATE : 0);
+		if ((r = db_create(&db, s->env, 0)) != 0)
+			goto fail;
+		s->db[i] = db;
+		if (create && (r = db->set_pagesize(db,
+		    tables[i].pagesize)) != 0)
+			goto fail;
+		if ((r = db->open(db, tid, tables[i].file, NULL, DB_BTREE,
+		    flags, 0660)) != 0) {
+			if (r == ENOENT)
+				snprintf(err, errlen, "%s: no backstream store "
+				    "here (%s is missing); run \"backstream "
+				    "init\"", s->dir, tables[i].file);
+			goto fail;
+		}
+	}
+	for (i = 0; i < STORE_NTABLES; i++) {
+		if (tables[i].primary == -1)
+			continue;
+		if ((r = s->db[tables[i].primary]->associate(
+		    s->db[tables[i].primary], tid, s->db[i], tables[i].key,
+		    tables[i].assoc_flags)) != 0)
+			goto fail;
+	}
+	if ((r = tid->commit(tid, 0)) != 0) {
+		tid = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (tid != NULL)
+		tid->abort(tid);
+	close_tables(s);
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s: opening tables: %s", s->dir,
+		    db_strerror(r));
+	return r;
+}
+
+static void
+detach(struct store *s)
+{
+	close_tables(s);
+	if (s->env != NULL) {
+		s->env->close(s->env, 0);
+		s->env = NULL;
+	}
+}
+
+static void
+lock_file(int fd, int how)
+{
+	while (flock(fd, how) == -1 && errno == EINTR)
+		;
+}
+
+/* Enters (LOCK_SH) or leaves (LOCK_UN) the gate around a store operation. */
+static void
+gate(const struct store *s, int how)
+{
+	if (how == LOCK_SH && flock(s->pending, LOCK_SH | LOCK_NB) == -1) {
+		/* An opener is waiting: let it go first. */
+		lock_file(s->pending, LOCK_SH);
+	}
+	if (how == LOCK_SH)
+		lock_file(s->pending, LOCK_UN);
+	lock_file(s->gate, how);
+}
+
+/* Takes the gate exclusively for opening, ahead of new operations. */
+static void
+gate_exclusive(const struct store *s, int take)
+{
+	if (take) {
+		lock_file(s->pending, LOCK_EX);
+		lock_file(s->gate, LOCK_EX);
+	} else {
+		lock_file(s->gate, LOCK_UN);
+		lock_file(s->pending, LOCK_UN);
+	}
+}
+
+/* Reads the kernel's boot id (a UUID string) into out[40]; "" if unknown. */
+static void
+read_boot_id(char *out)
+{
+	ssize_t	n = 0;
+	int	fd;
+
+	out[0] = '\0';
+	if ((fd = open("/proc/sys/kernel/random/boot_id",
+	    O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, out, 39);
+	close(fd);
+	if (n <= 0)
+		n = 0;
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+struct meta_check {
+	char	boot[40];
+	int	create;
+};
+
+static int
+check_meta(struct store_txn *txn, void *arg)
+{
+	struct meta_check	*mc = arg;
+	DB			*db = store_db(txn, STORE_META);
+	DBT			 key, data;
+	unsigned char		 fmt[4];
+	char			 stored[40];
+	int			 r;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = META_FORMAT;
+	key.size = sizeof META_FORMAT - 1;
+	data.data = fmt;
+	data.ulen = sizeof fmt;
+	data.flags = DB_DBT_USERMEM;
+	r = db->get(db, txn->tid, &key, &data, DB_RMW);
+	if (r == DB_NOTFOUND && mc->create) {
+		fmt[0] = STORE_FORMAT;
+		data.size = 1;
+		if ((r = db->put(db, txn->tid, &key, &data, 0)) != 0)
+			return r;
+	} else if (r != 0) {
+		return r;
+	} else if (data.size != 1 || fmt[0] != STORE_FORMAT) {
+		return store_fail(txn, EINVAL, "the store has format %u; this "
+		    "release reads format %u", data.size == 1 ? fmt[0] : 0,
+		    STORE_FORMAT);
+	}
+
+	key.data = META_BOOT;
+	key.size = sizeof META_BOOT - 1;
+	data.data = stored;
+	data.ulen = sizeof stored - 1;
+	r = db->get(db, txn->tid, &key, &data, DB_RMW);
+	if (r != 0 && r != DB_NOTFOUND)
+		return r;
+	if (r == 0) {
+		stored[data.size] = '\0';
+		if (strcmp(stored, mc->boot) == 0)
+			return 0;
+	}
+	/* A new boot (or a new store): sequence numbers jump past any lost. */
+	if (r == 0 && (r = changelog_skip(txn, REBOOT_SEQ_GAP)) != 0)
+		return r;
+	data.data = mc->boot;
+	data.size = (uint32_t)strlen(mc->boot);
+	return db->put(db, txn->tid, &key, &data, 0);
+}
+
+/* Opens the environment and tables; on success s is ready for use. */
+static int
+attach(struct store *s, int create, char *err, size_t errlen)
+{
+	struct meta_check	 mc;
+	char			 path[4096];
+	struct stat		 st;
+	int			 r, tries;
+
+	if (path_in(path, sizeof path, s->dir, tables[STORE_META].file) ==
+	    -1) {
+		snprintf(err, errlen, "%s: path too long", s->dir);
+		return -1;
+	}
+	if (!create && stat(path, &st) == -1) {
+		snprintf(err, errlen, "%s: no backstream store here (%s); run "
+		    "\"backstream init\"", s->dir, strerror(errno));
+		return -1;
+	}
+	/*
+	 * Another process may be recovering the environment right now: it
+	 * removes and rebuilds the region files under us, and our attempt
+	 * fails with whatever the half-built files give.  Try again for a
+	 * while; errors that waiting cannot cure end it at once.
+	 */
+	for (tries = 0;; tries++) {
+		err[0] = '\0';
+		watchdog_arm(s->watchdog);
+		gate_exclusive(s, 1);
+		/* A failed open may have left this process's registry line. */
+		clear_registry_slot(s);
+		log_debug("%s: opening (try %d)", s->dir, tries);
+		r = open_env(s, err, errlen);
+		if (r == 0 && (r = open_tables(s, create, err, errlen)) != 0)
+			detach(s);
+		gate_exclusive(s, 0);
+		log_debug("%s: open: %s", s->dir, r == 0 ? "done" : err);
+		watchdog_disarm(s->watchdog);
+		if (r == 0 || r == EACCES || r == EPERM || r == EROFS ||
+		    r == ENOSPC || tries == 20)
+			break;
+		if (r == DB_RUNRECOVERY)
+			request_recovery(s);
+		backoff(tries < 5 ? tries + 3 : 8);
+	}
+	if (r != 0)
+		return -1;
+	memset(&mc, 0, sizeof mc);
+	read_boot_id(mc.boot);
+	mc.create = create;
+	if (store_write(s, STORE_SYNC, check_meta, &mc, err, errlen) != 0) {
+		detach(s);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
+{
+	struct store	*s;
+	struct stat	 st;
+	char		 path[4096];
+
+	err[0] = '\0';
+	if (stat(cfg->store_dir, &st) == -1) {
+		if (errno != ENOENT || !(flags & STORE_CREATE) ||
+		    mkdir(cfg->store_dir, 0770) == -1) {
+			snprintf(err, errlen, "%s: %s%s", cfg->store_dir,
+			    strerror(errno), flags & STORE_CREATE ? "" :
+			    " (run \"backstream init\")");
+			return NULL;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", cfg->store_dir);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->gate = s->pending = -1;
+	s->dir = xstrdup(cfg->store_dir);
+	s->cache_size = cfg->cache_size;
+	s->max_processes = cfg->max_processes;
+	s->lock_timeout = cfg->lock_timeout;
+	s->pid = getpid();
+	s->starttime = proc_starttime(s->pid);
+	if (path_in(path, sizeof path, s->dir, GATE_FILE) == -1 ||
+	    (s->gate = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) ==
+	    -1 || path_in(path, sizeof path, s->dir, PENDING_FILE) == -1 ||
+	    (s->pending = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) ==
+	    -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		store_forget(s);
+		return NULL;
+	}
+	if ((s->watchdog = watchdog_new(cfg->stall_timeout, err,
+	    errlen)) == NULL || (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
+	    attach(s, flags & STORE_CREATE, err, errlen) == -1) {
+		store_forget(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	gate(s, LOCK_SH);
+	detach(s);
+	gate(s, LOCK_UN);
+	store_forget(s);
+}
+
+void
+store_forget(struct store *s)
+{
+	if (s == NULL)
+		return;
+	notify_close(s->notify);
+	watchdog_free(s->watchdog);
+	if (s->gate != -1)
+		close(s->gate);
+	if (s->pending != -1)
+		close(s->pending);
+	free(s->dir);
+	free(s);
+}
+
+const char *
+store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+struct notify *
+store_notify(struct store *s)
+{
+	return s->notify;
+}
+
+DB *
+store_db(struct store_txn *txn, enum store_table t)
+{
+	return txn->store->db[t];
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+/*
+ * Berkeley DB 5.3.28 closes a panicked environment without clearing this
+ * process's line in __db.register, and a later open by the same process
+ * then fails ("DB_REGISTER limits processes to one open DB_ENV handle").
+ * The file's format is fixed and documented in env_register.c: 25-byte
+ * lines, "%24lu\n" for a process, "X" and blanks for a free slot.  No live
+ * process but this one can own a line with this pid.
+ */
+static void
+clear_registry_slot(const struct store *s)
+{
+	static const char	 empty[] = "X                      0\n";
+	char			 path[4096], mine[32], line[25];
+	off_t			 off;
+	int			 fd;
+
+	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
+	    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+		return;
+	snprintf(mine, sizeof mine, "%24lu\n", (unsigned long)s->pid);
+	for (off = 0; pread(fd, line, sizeof line, off) == sizeof line;
+	    off += (off_t)sizeof line) {
+		if (memcmp(line, mine, sizeof line) == 0)
+			(void)!pwrite(fd, empty, sizeof line, off);
+	}
+	close(fd);
+}
+
+/*
+ * When the environment has panicked but no dead process is registered
+ * (the one that died was cleaned up before the panic was found), an open
+ * with DB_REGISTER sees nothing to recover and fails on the panicked
+ * region.  A partial line at the end of __db.register is the registry's
+ * own sign of a process that died while registering: it makes the next
+ * open run recovery, which rewrites the file.
+ */
+static void
+request_recovery(const struct store *s)
+{
+	char	path[4096];
+	int	fd;
+
+	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
+	    (fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
+		return;
+	(void)!write(fd, "recover\n", 8);
+	close(fd);
+}
+
+/* Reopens after a panic; recovery runs in whichever process gets there first. */
+static int
+reopen(struct store *s, char *err, size_t errlen)
+{
+	log_warn("%s: the environment needs recovery; reopening", s->dir);
+	gate(s, LOCK_SH);
+	detach(s);
+	gate(s, LOCK_UN);
+	return attach(s, 0, err, errlen);
+}
+
+static int
+retryable(int r)
+{
+	return r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED;
+}
+
+/* Sleeps a random 1..2^attempt ms (capped at 512), so that retries spread out. */
+static void
+backoff(int attempt)
+{
+	struct timespec	ts;
+	long		ms;
+
+	ms = 1 + random() % (1L << (attempt < 9 ? attempt : 9));
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+#define MAX_ATTEMPTS	40
+
+static int
+run(struct store *s, int writable, int flags,
+    int (*fn)(struct store_txn *, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct store_txn	 txn;
+	uint32_t		 txn_flags;
+	int			 attempt, i, r = 0, recoveries = 0;
+
+	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		memset(&txn, 0, sizeof txn);
+		txn.store = s;
+		txn.writable = writable;
+		txn.err = err;
+		txn.errlen = errlen;
+		err[0] = '\0';
+		if (writable)
+			txn_flags = flags & STORE_SYNC ? DB_TXN_SYNC :
+			    DB_TXN_WRITE_NOSYNC;
+		else
+			txn_flags = DB_TXN_SNAPSHOT;
+		watchdog_arm(s->watchdog);
+		gate(s, LOCK_SH);
+		if (s->env == NULL)
+			r = DB_RUNRECOVERY;
+		else if ((r = s->env->txn_begin(s->env, NULL, &txn.tid,
+		    txn_flags)) == 0) {
+			if ((r = fn(&txn, arg)) == 0)
+				r = txn.tid->commit(txn.tid, 0);
+			else
+				txn.tid->abort(txn.tid);
+		}
+		/*
+		 * A lock wait that timed out may be a dead process's lock:
+		 * failchk releases those (and reports a death inside the
+		 * library as DB_RUNRECOVERY, handled below).
+		 */
+		if (r == DB_LOCK_NOTGRANTED || (retryable(r) && attempt >= 3))
+			if (s->env->failchk(s->env, 0) == DB_RUNRECOVERY)
+				r = DB_RUNRECOVERY;
+		gate(s, LOCK_UN);
+		watchdog_disarm(s->watchdog);
+		if (r == 0) {
+			if (txn.wake_all) {
+				for (i = 0; i < (int)NOTIFY_WORDS; i++)
+					notify_bump(s->notify, (uint32_t)i);
+			} else {
+				for (i = 0; i < txn.nwake; i++)
+					notify_bump(s->notify, txn.wake[i]);
+			}
+			return 0;
+		}
+		if (r == DB_RUNRECOVERY) {
+			if (++recoveries > 3 || reopen(s, err, errlen) == -1)
+				break;
+			continue;
+		}
+		if (!retryable(r))
+			break;
+		backoff(attempt);
+	}
+	if (err[0] == '\0') {
+		if (retryable(r))
+			snprintf(err, errlen, "the store stayed busy (%s)",
+			    db_strerror(r));
+		else
+			snprintf(err, errlen, "%s", store_strerror(r));
+	}
+	return r == 0 ? EIO : r;
+}
+
+int
+store_write(struct store *s, int flags, int (*fn)(struct store_txn *, void *),
+    void *arg, char *err, size_t errlen)
+{
+	return run(s, 1, flags, fn, arg, err, errlen);
+}
+
+int
+store_read(struct store *s, int (*fn)(struct store_txn *, void *), void *arg,
+    char *err, size_t errlen)
+{
+	return run(s, 0, 0, fn, arg, err, errlen);
+}
+
+void
+store_txn_wake(struct store_txn *txn, uint32_t w)
+{
+	int	i;
+
+	for (i = 0; i < txn->nwake; i++)
+		if (txn->wake[i] == w)
+			return;
+	if (txn->nwake == (int)(sizeof txn->wake / sizeof txn->wake[0]))
+		txn->wake_all = 1;
+	else
+		txn->wake[txn->nwake++] = w;
+}
+
+int
+store_fail(struct store_txn *txn, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (txn->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(txn->err, txn->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void
+store_progress(struct store *s)
+{
+	watchdog_kick(s->watchdog);
+}
+
+const char *
+store_strerror(int code)
+{
+	return db_strerror(code);
+}
+
+/* ---- maintenance --------------------------------------------------------- */
+
+int
+store_checkpoint(struct store *s, char *err, size_t errlen)
+{
+	int	r;
+
+	watchdog_arm(s->watchdog);
+	gate(s, LOCK_SH);
+	r = s->env->failchk(s->env, 0);
+	if (r == 0)
+		r = s->env->txn_checkpoint(s->env, 0, 0, 0);
+	gate(s, LOCK_UN);
+	watchdog_disarm(s->watchdog);
+	if (r == DB_RUNRECOVERY) {
+		if (reopen(s, err, errlen) == -1)
+			return -1;
+		return store_checkpoint(s, err, errlen);
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "checkpoint: %s", db_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_verify(const struct conf *cfg, char *err, size_t errlen)
+{
+	struct store	*s;
+	DB		*db;
+	char		 path[4096];
+	int		 i, r, bad = 0;
+
+	if ((s = store_open(cfg, 0, err, errlen)) == NULL)
+		return -1;
+	/* Flush the cache so that the files hold every committed page. */
+	if (store_checkpoint(s, err, errlen) == -1) {
+		store_close(s);
+		return -1;
+	}
+	err[0] = '\0';
+	for (i = 0; i < STORE_NTABLES; i++) {
+		if (path_in(path, sizeof path, s->dir, tables[i].file) == -1)
+			continue;
+		if ((r = db_create(&db, NULL, 0)) != 0)
+			break;
+		db->set_errcall(db, db_error);
+		/* DB->verify consumes the handle, whatever it returns. */
+		if ((r = db->verify(db, path, NULL, NULL, 0)) != 0) {
+			bad = 1;
+			snprintf(err + strlen(err), errlen - strlen(err),
+			    "%s%s: %s", err[0] ? "; " : "", tables[i].file,
+			    db_strerror(r));
+		}
+	}
+	store_close(s);
+	return bad ? -1 : 0;
+}
+
+static const char *const table_names[STORE_NTABLES] = {
+	"meta", "changes", "changes-by-user", "jobs", "jobs-by-user",
+	"jobs-by-user-status", "jobs-by-status", "history", "history-by-user",
+	"trades", "bars", "symbols",
+};
+
+struct stats_arg {
+	void	(*emit)(const char *, void *);
+	void	*arg;
+};
+
+static int
+collect_stats(struct store_txn *txn, void *arg)
+{
+	struct stats_arg	*sa = arg;
+	DB_BTREE_STAT		*bs;
+	char			 line[256];
+	int			 i, r;
+
+	for (i = 0; i < STORE_NTABLES; i++) {
+		DB *db = store_db(txn, (enum store_table)i);
+
+		if ((r = db->stat(db, txn->tid, &bs, 0)) != 0)
+			return r;
+		snprintf(line, sizeof line, "table %-20s %10lu records %8lu "
+		    "pages", table_names[i], (unsigned long)bs->bt_nkeys,
+		    (unsigned long)bs->bt_pagecnt);
+		free(bs);
+		sa->emit(line, sa->arg);
+	}
+	return 0;
+}
+
+int
+store_stats(struct store *s, void (*emit)(const char *, void *), void *arg,
+    char *err, size_t errlen)
+{
+	struct stats_arg	 sa = { emit, arg };
+	DB_LOCK_STAT		*ls = NULL;
+	DB_TXN_STAT		*ts = NULL;
+	DB_LOG_STAT		*lg = NULL;
+	DB_MPOOL_STAT		*ms = NULL;
+	char			 line[256];
+	int			 r;
+
+	if ((r = store_read(s, collect_stats, &sa, err, errlen)) != 0)
+		return -1;
+	watchdog_arm(s->watchdog);
+	gate(s, LOCK_SH);
+	if ((r = s->env->lock_stat(s->env, &ls, 0)) == 0 &&
+	    (r = s->env->txn_stat(s->env, &ts, 0)) == 0 &&
+	    (r = s->env->log_stat(s->env, &lg, 0)) == 0)
+		r = s->env->memp_stat(s->env, &ms, NULL, 0);
+	gate(s, LOCK_UN);
+	watchdog_disarm(s->watchdog);
+	if (r != 0) {
+		snprintf(err, errlen, "statistics: %s", db_strerror(r));
+		goto out;
+	}
+	snprintf(line, sizeof line, "locks %lu held (max %lu), lockers %lu "
+	    "(max %lu), deadlocks %lu, lock timeouts %lu",
+	    (unsigned long)ls->st_nlocks, (unsigned long)ls->st_maxlocks,
+	    (unsigned long)ls->st_nlockers, (unsigned long)ls->st_maxlockers,
+	    (unsigned long)ls->st_ndeadlocks,
+	    (unsigned long)ls->st_nlocktimeouts);
+	emit(line, arg);
+	snprintf(line, sizeof line, "transactions %lu active (max %lu), "
+	    "%lu snapshot, %lu begun, %lu committed, %lu aborted",
+	    (unsigned long)ts->st_nactive, (unsigned long)ts->st_maxtxns,
+	    (unsigned long)ts->st_nsnapshot, (unsigned long)ts->st_nbegins,
+	    (unsigned long)ts->st_ncommits, (unsigned long)ts->st_naborts);
+	emit(line, arg);
+	snprintf(line, sizeof line, "log file %lu, %lu MB written, %lu "
+	    "flushes", (unsigned long)lg->st_cur_file,
+	    (unsigned long)lg->st_w_mbytes, (unsigned long)lg->st_scount);
+	emit(line, arg);
+	snprintf(line, sizeof line, "cache %lu MB, %lu pages, hit %lu miss "
+	    "%lu", (unsigned long)(ms->st_gbytes * 1024 + ms->st_bytes /
+	    (1024 * 1024)), (unsigned long)ms->st_pages,
+	    (unsigned long)ms->st_cache_hit, (unsigned long)ms->st_cache_miss);
+	emit(line, arg);
+out:
+	free(ls);
+	free(ts);
+	free(lg);
+	free(ms);
+	return r == 0 ? 0 : -1;
+}
+
+int
+store_scan(struct store_txn *txn, enum store_table t, const void *start,
+    size_t startlen, size_t plen, int limit,
+    int (*fn)(const DBT *, const DBT *, void *), void *arg)
+{
+	DB		*db = store_db(txn, t);
+	DBC		*cur;
+	DBT		 skey, pkey, data;
+	uint32_t	 how;
+	int		 r, cr, n = 0;
+
+	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
+		return r;
+	memset(&skey, 0, sizeof skey);
+	memset(&pkey, 0, sizeof pkey);
+	memset(&data, 0, sizeof data);
+	skey.data = (void *)(uintptr_t)start;
+	skey.size = (uint32_t)startlen;
+	for (how = DB_SET_RANGE;; how = DB_NEXT) {
+		if (tables[t].primary == -1)
+			r = cur->get(cur, &skey, &data, how);
+		else
+			r = cur->pget(cur, &skey, &pkey, &data, how);
+		if (r != 0)
+			break;
+		if (skey.size < plen || memcmp(skey.data, start, plen) != 0)
+			break;
+		if ((r = fn(tables[t].primary == -1 ? &skey : &pkey, &data,
+		    arg)) != 0)
+			break;
+		if (limit > 0 && ++n == limit)
+			break;
+	}
+	cr = cur->close(cur);
+	if (r == DB_NOTFOUND || r == STORE_STOP)
+		r = 0;
+	return r != 0 ? r : cr;
+}
+
+/* ---- key helpers ---------------------------------------------------------- */
+
+void
+store_put_be64(unsigned char *p, uint64_t v)
+{
+	int	i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+uint64_t
+store_get_be64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
