@@ -1,0 +1,349 @@
+/* main.c: backstream-engine, started by cron each minute: runs queued jobs, then exits. */
+#include "config.h"
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "changelog.h"
+#include "claim.h"
+#include "conf.h"
+#include "job.h"
+#include "log.h"
+#include "notify.h"
+#include "run.h"
+#include "store-jobs.h"
+#include "store.h"
+
+/* Exit statuses of a worker child. */
+#define WORKER_RAN	0
+#define WORKER_IDLE	10	/* nothing was queued */
+#define WORKER_FAILED	1
+
+/* How often the coordinator looks for jobs of dead engines. */
+#define ORPHAN_CHECK_MS	2000
+
+/* Set by signal handlers; the only state shared with them. */
+static volatile sig_atomic_t	stopping;
+static volatile sig_atomic_t	child_exited;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: backstream-engine [-c FILE] [--once] [-v]\n"
+	    "Runs queued backtests.  Started by cron every minute; keeps "
+	    "watching for new\njobs for engine_cycle seconds, finishes the "
+	    "jobs it started, then exits.\n"
+	    "  -c, --config FILE  configuration (default $BACKSTREAM_CONF or "
+	    "%s)\n"
+	    "  --once             run what is queued now, then exit\n"
+	    "  -v, --verbose      log at debug level\n", conf_default_path());
+}
+
+/* ---- the worker: one job in a child process ----------------------------- */
+
+/*
+ * A job runs in a child of its own: a crash takes only that job, and the
+ * child, not the coordinator, owns the job, so a coordinator killed with
+ * its children still running does not make their jobs look orphaned.
+ */
+static int
+worker(const struct conf *cfg, struct store *parent)
+{
+	struct sigaction	 sa;
+	struct store		*s;
+	struct job		 job;
+	char			 err[512];
+	int64_t			 start;
+	enum run_end		 end;
+	int			 r;
+
+	store_forget(parent);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	if ((s = store_open(cfg, 0, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		return WORKER_FAILED;
+	}
+	if ((r = claim_next(s, &job, err, sizeof err)) != 0) {
+		store_close(s);
+		if (r == ENOENT)
+			return WORKER_IDLE;
+		log_error("claiming a job: %s", err);
+		return WORKER_FAILED;
+	}
+	log_info("job %s: started (%s %s %s, attempt %u)", job.id,
+	    job.spec.strategy, job.spec.symbol,
+	    interval_name(job.spec.interval), job.attempts);
+	start = now_ms();
+	end = run_job(s, &job, &stopping, err, sizeof err);
+	switch (end) {
+	case RUN_FINISHED:
+		log_info("job %s: %s after %lld ms (%lld bars, %u "
+		    "transactions)%s%s", job.id, job_status_name(job.status),
+		    (long long)(now_ms() - start), (long long)job.total_bars,
+		    job.trade_count, job.status == JOB_FAILED ? ": " : "",
+		    job.status == JOB_FAILED ? job.error_message : "");
+		break;
+	case RUN_GONE:
+		log_info("job %s: deleted or taken over while running", job.id);
+		break;
+	case RUN_STOPPED:
+		log_info("job %s: stopped; queued again", job.id);
+		break;
+	case RUN_ERROR:
+		log_error("job %s: %s", job.id, err);
+		store_close(s);
+		return WORKER_FAILED;
+	}
+	store_close(s);
+	return WORKER_RAN;
+}
+
+/* ---- the coordinator ------------------------------------------------------ */
+
+struct engine {
+	const struct conf	*cfg;
+	struct store		*store;
+	int			 once;
+	int			 running;	/* worker children alive */
+	int64_t			 last_orphan_check;
+};
+
+static int
+note_queued(const struct job *j, void *arg)
+{
+	(void)j;
+	*(int *)arg = 1;
+	return STORE_STOP;
+}
+
+static int
+peek_queue(struct store_txn *txn, void *arg)
+{
+	*(int *)arg = 0;
+	return jobs_scan_status(txn, JOB_QUEUED, note_queued, arg);
+}
+
+static void
+recover_orphans(struct engine *e)
+{
+	char	err[512];
+	int	found;
+
+	e->last_orphan_check = now_ms();
+	if (claim_recover_orphans(e->store, (int)e->cfg->engine_crash_retries,
+	    &found, err, sizeof err) != 0)
+		log_error("looking for jobs of dead engines: %s", err);
+	else if (found > 0)
+		log_warn("%d job(s) of a dead engine process queued again or "
+		    "failed", found);
+}
+
+static void
+maintain(struct engine *e)
+{
+	char	err[512];
+	int64_t	n;
+
+	if (store_checkpoint(e->store, err, sizeof err) != 0)
+		log_error("%s", err);
+	n = changelog_trim(e->store, changelog_now_ms() -
+	    e->cfg->changelog_retention, err, sizeof err);
+	if (n < 0)
+		log_error("trimming the change log: %s", err);
+	else if (n > 0)
+		log_debug("trimmed %lld change-log records", (long long)n);
+	recover_orphans(e);
+}
+
+static void
+reap(struct engine *e)
+{
+	pid_t	pid;
+	int	status;
+
+	child_exited = 0;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		e->running--;
+		if (WIFEXITED(status) && (WEXITSTATUS(status) == WORKER_RAN ||
+		    WEXITSTATUS(status) == WORKER_IDLE))
+			continue;
+		/* A worker that crashed left its job running: take it back. */
+		if (WIFSIGNALED(status))
+			log_warn("worker %ld killed by signal %d", (long)pid,
+			    WTERMSIG(status));
+		else
+			log_warn("worker %ld exited with status %d", (long)pid,
+			    WEXITSTATUS(status));
+		recover_orphans(e);
+	}
+}
+
+static void
+spawn(struct engine *e)
+{
+	pid_t	pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		log_error("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		_exit(worker(e->cfg, e->store));
+	e->running++;
+}
+
+static void
+run(struct engine *e)
+{
+	struct notify	*n = store_notify(e->store);
+	char		 err[512];
+	int64_t		 deadline, now, wait;
+	uint32_t	 seen;
+	int		 queued;
+
+	deadline = now_ms() + e->cfg->engine_cycle;
+	for (;;) {
+		if (child_exited)
+			reap(e);
+		now = now_ms();
+		if (now - e->last_orphan_check >= ORPHAN_CHECK_MS)
+			recover_orphans(e);
+		/* Read the word before looking, so no submission slips by. */
+		seen = notify_value(n, NOTIFY_QUEUE);
+		queued = 0;
+		if (!stopping && (e->once || now < deadline) &&
+		    e->running < e->cfg->engine_workers &&
+		    store_read(e->store, peek_queue, &queued, err,
+		    sizeof err) != 0)
+			log_error("reading the queue: %s", err);
+		if (queued && !stopping && (e->once || now < deadline) &&
+		    e->running < e->cfg->engine_workers) {
+			spawn(e);
+			continue;
+		}
+		if (e->running == 0 && (stopping || now >= deadline ||
+		    (e->once && !queued)))
+			break;
+		wait = ORPHAN_CHECK_MS;
+		if (!e->once && deadline - now < wait && deadline > now)
+			wait = deadline - now;
+		/* A submission bumps the word; a child's exit interrupts. */
+		if (!child_exited)
+			notify_wait(n, NOTIFY_QUEUE, seen, wait);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sigaction	 sa;
+	struct engine		 e;
+	struct conf		 cfg;
+	const char		*path = NULL;
+	char			 err[1024];
+	int			 c, verbose = 0;
+
+	memset(&e, 0, sizeof e);
+	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'o':
+			e.once = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("backstream-engine %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("backstream-engine", LOG_LEVEL_INFO);
+	if (conf_read(&cfg, path, err, sizeof err) != 0) {
+		log_error("%s", err);
+		conf_free(&cfg);
+		return 3;
+	}
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg.log_level);
+	if (cfg.log_file[0] != '\0' && log_open_file(cfg.log_file) == -1)
+		log_warn("%s: %s; logging to standard error", cfg.log_file,
+		    strerror(errno));
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* No SA_RESTART: a child's exit must cut the wait for the queue short. */
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	e.cfg = &cfg;
+	if ((e.store = store_open(&cfg, 0, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		conf_free(&cfg);
+		return 3;
+	}
+	maintain(&e);
+	run(&e);
+	store_close(e.store);
+	conf_free(&cfg);
+	return 0;
+}
