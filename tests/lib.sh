@@ -1,0 +1,219 @@
+# tests/lib.sh: what every shell integration test sources: a bounded run, a temp dir, a config, checks and process helpers.
+#
+# Usage, at the top of a test (run as "sh test.sh" by make check, which
+# exports top_builddir, top_srcdir and BACKSTREAM):
+#
+#	. "${top_srcdir:-..}/tests/lib.sh"
+#
+# The whole test is then bounded by TEST_TIMEOUT seconds (default 300), runs
+# with set -eu in a fresh directory $TMP removed at exit (kept when it fails
+# and KEEP_TMP is set), and finds a configuration in $CONF (exported as
+# BACKSTREAM_CONF) whose store_dir is $TMP/store.  POSIX sh: dash runs it.
+
+set -eu
+
+TEST_NAME=$(basename "$0" .sh)
+
+# Bound the whole test: re-run this script under timeout(1), which sends
+# TERM (the EXIT trap below cleans up), then KILL 10 s later.
+if [ -z "${LIB_SH_BOUNDED:-}" ]; then
+	LIB_SH_BOUNDED=1
+	export LIB_SH_BOUNDED
+	exec timeout -k 10 "${TEST_TIMEOUT:-300}" "${TEST_SHELL:-/bin/sh}" \
+	    "$0" "$@"
+fi
+
+: "${top_builddir:=..}"
+: "${top_srcdir:=..}"
+: "${BACKSTREAM:=$top_builddir/cli/backstream}"
+# Bound of a single command run through run().
+: "${COMMAND_TIMEOUT:=60}"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/backstream-$TEST_NAME.XXXXXX")
+CONF=$TMP/backstream.conf
+STORE=$TMP/store
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+STATUS=0
+PIDS=
+
+# ---- cleanup ---------------------------------------------------------------
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	for pid in $PIDS; do
+		stop_pid "$pid" || :
+	done
+	if [ "$rc" -ne 0 ] && [ -n "${KEEP_TMP:-}" ]; then
+		echo "$TEST_NAME: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+# A signal (timeout's TERM, ^C) ends the test through the EXIT trap.
+trap 'echo "$TEST_NAME: interrupted (time limit ${TEST_TIMEOUT:-300} s?)" >&2; exit 124' INT TERM
+
+# ---- configuration ------------------------------------------------------------
+
+# Sets key = value in $CONF, replacing an earlier value of key.
+conf_set() {
+	if [ -f "$CONF" ]; then
+		grep -v "^$1 = " "$CONF" >"$CONF.new" || :
+	else
+		: >"$CONF.new"
+	fi
+	printf '%s = %s\n' "$1" "$2" >>"$CONF.new"
+	mv "$CONF.new" "$CONF"
+}
+
+# Removes key from $CONF, so that its default applies.
+conf_unset() {
+	grep -v "^$1 = " "$CONF" >"$CONF.new" || :
+	mv "$CONF.new" "$CONF"
+}
+
+conf_set store_dir "$STORE"
+conf_set project_id backstream-test
+conf_set cert_file "$TMP/keys/certs.json"
+conf_set log_level warn
+BACKSTREAM_CONF=$CONF
+export BACKSTREAM_CONF
+
+# ---- checks -----------------------------------------------------------------------
+
+# fail WHAT [EXPECTED ACTUAL]: reports a failed check and ends the test.
+fail() {
+	echo "FAIL: $TEST_NAME: $1" >&2
+	if [ $# -ge 3 ]; then
+		printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
+	fi
+	if [ -s "$ERR" ]; then
+		echo "  stderr of the last command:" >&2
+		sed 's/^/    /' "$ERR" | head -20 >&2
+	fi
+	exit 1
+}
+
+# Prints a step of the test, so that a log shows how far it got.
+step() {
+	echo "--- $*"
+}
+
+# run CMD [ARGS]: runs a command (bounded by COMMAND_TIMEOUT) with stdout
+# in $OUT and stderr in $ERR; its exit status is in $STATUS.
+run() {
+	STATUS=0
+	# --foreground: stay in the test's process group, which the bound of
+	# the whole test signals.
+	timeout --foreground -k 5 "$COMMAND_TIMEOUT" "$@" >"$OUT" 2>"$ERR" ||
+	    STATUS=$?
+	# A sanitizer's report may come with an exit status a check expects.
+	if grep -qE 'Sanitizer|runtime error:' "$ERR"; then
+		fail "sanitizer report from: $*"
+	fi
+}
+
+# bs ARGS: runs backstream ARGS like run().
+bs() {
+	run "$BACKSTREAM" "$@"
+}
+
+# expect STATUS CMD [ARGS]: runs like run() and checks the exit status.
+expect() {
+	want=$1
+	shift
+	run "$@"
+	[ "$STATUS" -eq "$want" ] ||
+	    fail "exit status of: $*" "$want" "$STATUS"
+}
+
+# expect_bs STATUS ARGS: expect with backstream.
+expect_bs() {
+	want=$1
+	shift
+	expect "$want" "$BACKSTREAM" "$@"
+}
+
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1" "$2" "$3"
+}
+
+# check_contains FILE TEXT: FILE has TEXT (a fixed string) somewhere.
+check_contains() {
+	grep -qF -- "$2" "$1" ||
+	    fail "$(basename "$1") contains the text" "$2" "$(head -c 600 "$1")"
+}
+
+check_not_contains() {
+	if grep -qF -- "$2" "$1"; then
+		fail "$(basename "$1") does not contain the text" "no \"$2\"" \
+		    "$(head -c 600 "$1")"
+	fi
+}
+
+# check_same WHAT FILE1 FILE2: the two files are byte for byte equal.
+check_same() {
+	cmp -s "$2" "$3" || fail "$1: $2 and $3 differ" \
+	    "$(head -c 300 "$2")" "$(head -c 300 "$3")"
+}
+
+# ---- time and processes ---------------------------------------------------------------
+
+# wait_for SECONDS CMD [ARGS]: polls CMD every 0.1 s until it succeeds;
+# fails the test after SECONDS.
+wait_for() {
+	limit=$1
+	shift
+	tries=$((limit * 10))
+	while ! "$@" >/dev/null 2>&1; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || fail "waited ${limit}s for: $*"
+		sleep 0.1
+	done
+}
+
+# Prints a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+		return
+	fi
+	tries=100
+	while [ "$tries" -gt 0 ]; do
+		port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		if [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]; then
+			echo "$port"
+			return
+		fi
+		tries=$((tries - 1))
+	done
+	fail "found no free port"
+}
+
+# start_bg CMD [ARGS]: starts CMD in the background, output in
+# $TMP/bg-PID.log; sets BG_PID.  It is stopped at exit if still running.
+start_bg() {
+	"$@" >"$TMP/bg.log" 2>&1 &
+	BG_PID=$!
+	mv "$TMP/bg.log" "$TMP/bg-$BG_PID.log"
+	PIDS="$PIDS $BG_PID"
+}
+
+# stop_pid PID [SECONDS]: TERM, then KILL if still there after SECONDS
+# (default 5); reaps it if it is our child.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	tries=$((${2:-5} * 10))
+	while kill -0 "$1" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -KILL "$1" 2>/dev/null || :
+	wait "$1" 2>/dev/null || :
+}
