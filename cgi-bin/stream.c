@@ -1,0 +1,312 @@
+/* stream.c: the life of one SSE stream: from authentication to its clean end. */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "json.h"
+#include "log.h"
+#include "notify.h"
+#include "sse.h"
+#include "store.h"
+#include "stream.h"
+#include "verify-client.h"
+
+/* Why a stream ended, for the log line. */
+enum end {
+	END_LIFETIME,
+	END_CLIENT,
+	END_TERM,
+	END_TOKEN,
+	END_KIND,	/* the stream said its last word (an error event) */
+};
+
+static const char *const end_names[] = {
+	"lifetime reached", "client gone", "server stopping", "token expired",
+	"ended by the stream",
+};
+
+int64_t
+stream_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes out's contents to the client and flushes; -1 if it has gone. */
+static int
+flush_out(struct stream *s)
+{
+	FCGX_Stream	*out = s->req->fcgx->out;
+
+	if (s->out.len > 0 &&
+	    FCGX_PutStr(s->out.data, (int)s->out.len, out) != (int)s->out.len) {
+		buf_reset(&s->out);
+		return -1;
+	}
+	buf_reset(&s->out);
+	/* An idle stream needs a heartbeat only after quiet time. */
+	s->beat_ms = stream_now_ms() + s->cfg->heartbeat;
+	return http_flush(s->req);
+}
+
+int
+stream_send(struct stream *s, const char *id, const char *event,
+    const char *data)
+{
+	sse_event(&s->out, id, event, data);
+	return flush_out(s);
+}
+
+int
+stream_send_json(struct stream *s, const char *id, const char *event,
+    json_object *obj)
+{
+	return stream_send(s, id, event, json_text(obj));
+}
+
+int
+stream_send_error(struct stream *s, const char *code, const char *message)
+{
+	json_object	*o;
+	int		 r;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "code", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	r = stream_send_json(s, NULL, "error", o);
+	json_object_put(o);
+	return r;
+}
+
+/*
+ * Whether the web server has closed the connection or sent anything (an
+ * abort): after the request's body was read, the socket only becomes
+ * readable when the client is gone.
+ */
+static int
+client_gone(const struct stream *s)
+{
+	struct pollfd	pfd;
+	char		c;
+
+	pfd.fd = s->req->fcgx->ipcFd;
+	pfd.events = POLLIN | POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1)
+		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL))
+		return 1;
+	return recv(pfd.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) >= 0;
+}
+
+/* Asks the kernel for SIGIO when the connection becomes readable (or not). */
+static void
+watch_connection(const struct stream *s, int on)
+{
+	int	fd = s->req->fcgx->ipcFd, fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return;
+	if (on) {
+		fcntl(fd, F_SETOWN, getpid());
+		fcntl(fd, F_SETFL, fl | O_ASYNC);
+	} else
+		fcntl(fd, F_SETFL, fl & ~O_ASYNC);
+}
+
+/* Reads what is left of the request body, so that the socket goes quiet. */
+static void
+drain_input(const struct stream *s)
+{
+	char	buf[512];
+
+	while (FCGX_GetStr(buf, sizeof buf, s->req->fcgx->in) > 0)
+		;
+}
+
+/*
+ * Logs the helper's reason for being unavailable, once per change of
+ * reason: a broken certificate file would otherwise fill the log with a
+ * line per connection attempt.
+ */
+static void
+log_unavailable(const char *why)
+{
+	static char	last[256];	/* this process's own: what it logged */
+
+	if (strncmp(last, why, sizeof last - 1) == 0)
+		return;
+	snprintf(last, sizeof last, "%s", why);
+	log_error("token verification unavailable: %s", why);
+}
+
+/* Authenticates the request; returns 0 or the HTTP status sent. */
+static int
+authenticate(struct stream *s)
+{
+	const char	*token;
+	char		 why[256];
+
+	if ((token = request_token(s->req)) == NULL || *token == '\0') {
+		http_error(s->req, 401, "unauthorized", "a token is required "
+		    "(?token= or Authorization: Bearer)");
+		return 401;
+	}
+	switch (verify_token(s->cfg->verify_helper, s->cfg->path, token,
+	    s->uid, &s->token_exp, why, sizeof why)) {
+	case VERIFY_OK:
+		break;
+	case VERIFY_INVALID:
+		http_error(s->req, 401, "unauthorized", "the token is invalid "
+		    "or has expired");
+		return 401;
+	case VERIFY_UNAVAILABLE:
+		log_unavailable(why);
+		http_error(s->req, 503, "unavailable", "authentication is "
+		    "unavailable; try again later");
+		return 503;
+	}
+	return 0;
+}
+
+/* The stream's lifetime: configured, less a random jitter. */
+static int64_t
+lifetime_ms(const struct conf *cfg)
+{
+	int64_t	jitter = 0;
+
+	if (cfg->stream_jitter > 0)
+		jitter = (int64_t)(random() % (cfg->stream_jitter + 1));
+	return cfg->stream_lifetime - jitter;
+}
+
+static int64_t
+min_of(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Waits and dispatches until the stream ends; returns why it ended. */
+static enum end
+run(struct stream *s, const struct stream_kind *kind, void *state,
+    volatile sig_atomic_t *term, volatile sig_atomic_t *io)
+{
+	struct notify	*n = store_notify(s->store);
+	int64_t		 now, poll_ms, wake;
+	uint32_t	 seen;
+	int		 moved;
+
+	/* Noted before the first read: a commit in between wakes us at once. */
+	seen = notify_value(n, s->word);
+	if (kind->start(s, state) == -1)
+		return END_KIND;
+	poll_ms = stream_now_ms() + s->cfg->poll_interval;
+	for (;;) {
+		if (*term)
+			return END_TERM;
+		if (*io) {
+			*io = 0;
+			if (client_gone(s))
+				return END_CLIENT;
+		}
+		now = stream_now_ms();
+		if (now >= s->end_ms)
+			return END_LIFETIME;
+		if ((int64_t)time(NULL) >= s->token_exp) {
+			stream_send_error(s, "token_expired", "the token has "
+			    "expired; reconnect with a fresh one");
+			return END_TOKEN;
+		}
+		if (now >= s->beat_ms) {
+			sse_comment(&s->out, "heartbeat");
+			if (flush_out(s) == -1 || client_gone(s))
+				return END_CLIENT;
+		}
+		wake = min_of(min_of(s->end_ms, s->beat_ms), poll_ms);
+		wake = min_of(wake, now + (s->token_exp - (int64_t)time(NULL)) *
+		    1000);
+		moved = notify_wait(n, s->word, seen, wake - now) == 0;
+		if (kind->update == NULL)
+			continue;
+		now = stream_now_ms();
+		if (moved || now >= poll_ms) {
+			seen = notify_value(n, s->word);
+			poll_ms = now + s->cfg->poll_interval;
+			if (kind->update(s, state) == -1)
+				return END_KIND;
+		}
+	}
+}
+
+void
+stream_serve(struct request *req, const struct stream_kind *kind,
+    const char *id, const struct conf *cfg, struct store *store,
+    volatile sig_atomic_t *term, volatile sig_atomic_t *io)
+{
+	struct stream	 s;
+	void		*state = NULL;
+	char		 err[512], extra[128];
+	int64_t		 start;
+	enum end	 end;
+	int		 status;
+
+	memset(&s, 0, sizeof s);
+	s.req = req;
+	s.cfg = cfg;
+	s.store = store;
+	s.id = id;
+	start = stream_now_ms();
+	if (authenticate(&s) != 0)
+		return;
+	if (store == NULL) {
+		http_error(req, 503, "unavailable", "the store is unavailable; "
+		    "try again later");
+		return;
+	}
+	s.word = notify_user_word(s.uid);
+	s.last_id = request_param(req, "HTTP_LAST_EVENT_ID");
+	if (s.last_id == NULL)
+		s.last_id = query_get(&req->query, "last_event_id");
+	err[0] = '\0';
+	status = kind->open(&s, &state, err, sizeof err);
+	if (status == 204) {
+		/* The client had the stream's last word: EventSource stops. */
+		http_head(req, 204, NULL, NULL);
+		goto out;
+	}
+	if (status != 200) {
+		http_error(req, status, status == 404 ? "not_found" :
+		    status == 503 ? "unavailable" : "bad_request", "%s", err);
+		goto out;
+	}
+	snprintf(extra, sizeof extra, "Cache-Control: no-cache\r\n"
+	    "X-Accel-Buffering: no\r\n");
+	http_head(req, 200, "text/event-stream", extra);
+	sse_retry(&s.out, cfg->retry);
+	if (flush_out(&s) == -1)
+		goto out;
+	drain_input(&s);
+	*io = 0;
+	watch_connection(&s, 1);
+	s.end_ms = start + lifetime_ms(cfg);
+	end = run(&s, kind, state, term, io);
+	watch_connection(&s, 0);
+	log_info("stream %s (%s): %s after %lld s", kind->name, s.uid,
+	    end_names[end], (long long)((stream_now_ms() - start) / 1000));
+out:
+	if (kind->free != NULL)
+		kind->free(state);
+	buf_free(&s.out);
+}

@@ -1,0 +1,86 @@
+/* stream.h: what every SSE stream does: headers, events, heartbeats, lifetime, waking on changes. */
+#ifndef BACKSTREAM_STREAM_H
+#define BACKSTREAM_STREAM_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "changelog.h"
+#include "http.h"
+
+struct conf;
+struct store;
+
+/* One stream: one request of the responder; freed at its end. */
+struct stream {
+	struct request		*req;
+	const struct conf	*cfg;
+	struct store		*store;
+	char			 uid[UID_MAX + 1];
+	int64_t			 token_exp;	/* wall clock, seconds */
+	const char		*last_id;	/* the client's resume point, or NULL */
+	const char		*id;		/* the path's job/backtest id */
+
+	int64_t			 end_ms;	/* monotonic: lifetime's end */
+	int64_t			 beat_ms;	/* monotonic: next heartbeat */
+	uint32_t		 word;		/* the user's notify word */
+	struct buf		 out;
+};
+
+/* What a kind of stream implements (stream-jobs.c, stream-job.c, …). */
+struct stream_kind {
+	const char	*name;
+	/*
+	 * Checks parameters and the resource before anything is sent.
+	 * Returns 200 to go on, 204 when a resumed stream has nothing more
+	 * to say, or an error status with a message in err (for the JSON
+	 * error body).  *state is freed with kind->free.
+	 */
+	int		(*open)(struct stream *s, void **state, char *err,
+			    size_t errlen);
+	/* Sends the first events; returns 0, or -1 if the stream must end. */
+	int		(*start)(struct stream *s, void *state);
+	/*
+	 * Called when the user's data may have changed (or on the poll
+	 * interval): sends what changed.  NULL for streams that never
+	 * change.  Returns 0, or -1 if the stream must end.
+	 */
+	int		(*update)(struct stream *s, void *state);
+	void		(*free)(void *state);
+};
+
+extern const struct stream_kind	stream_jobs;
+extern const struct stream_kind	stream_history;
+extern const struct stream_kind	stream_job;
+extern const struct stream_kind	stream_data;
+
+/*
+ * Serves one stream of kind: authenticates, opens, sends, waits and ends
+ * it.  The store is opened by the caller (NULL if it could not be: 503).
+ * term is set by SIGTERM, io by SIGIO on the connection.
+ */
+void	stream_serve(struct request *req, const struct stream_kind *kind,
+	    const char *id, const struct conf *cfg, struct store *store,
+	    volatile sig_atomic_t *term, volatile sig_atomic_t *io);
+
+/*
+ * Sends one event (data is JSON text) and flushes it to the client.
+ * Returns 0, or -1 if the client has gone.
+ */
+int	stream_send(struct stream *s, const char *id, const char *event,
+	    const char *data);
+/* Sends an event whose data is obj (borrowed); as stream_send. */
+int	stream_send_json(struct stream *s, const char *id, const char *event,
+	    json_object *obj);
+/*
+ * Sends the error event {"code", "message"} that ends a stream (the
+ * caller then returns -1).
+ */
+int	stream_send_error(struct stream *s, const char *code,
+	    const char *message);
+
+/* Milliseconds of the monotonic clock. */
+int64_t	stream_now_ms(void);
+
+#endif
