@@ -65,6 +65,7 @@ request_parse(struct request *r, FCGX_Request *fcgx, const struct conf *cfg,
 {
 	const char	*info, *uri, *api;
 	size_t		 n;
+	int		 from_uri = 0;
 
 	memset(r, 0, sizeof *r);
 	r->fcgx = fcgx;
@@ -76,6 +77,8 @@ request_parse(struct request *r, FCGX_Request *fcgx, const struct conf *cfg,
 	/*
 	 * PATH_INFO when the responder is mounted as a script
 	 * (/cgi-bin/backstream-sse/api/...), else the request URI's path.
+	 * The server has decoded PATH_INFO already: decoding it again would
+	 * turn "%2541" into "A".
 	 */
 	info = request_param(r, "PATH_INFO");
 	uri = request_param(r, "REQUEST_URI");
@@ -84,9 +87,10 @@ request_parse(struct request *r, FCGX_Request *fcgx, const struct conf *cfg,
 	else if (uri != NULL) {
 		n = strcspn(uri, "?#");
 		r->path = xstrndup(uri, n);
+		from_uri = 1;
 	} else
 		r->path = xstrdup(info != NULL ? info : "");
-	if (path_decode(r->path) == -1) {
+	if (from_uri && path_decode(r->path) == -1) {
 		snprintf(err, errlen, "malformed path");
 		return 400;
 	}
@@ -111,6 +115,7 @@ request_free(struct request *r)
 	free(r->path);
 	free(r->path_copy);
 	query_free(&r->query);
+	buf_free(&r->headers);
 	r->path = r->path_copy = NULL;
 }
 
@@ -131,6 +136,17 @@ request_token(const struct request *r)
 }
 
 void
+http_header(struct request *r, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&r->headers, fmt, ap);
+	va_end(ap);
+	buf_adds(&r->headers, "\r\n");
+}
+
+void
 http_head(struct request *r, int status, const char *content_type,
     const char *extra)
 {
@@ -140,6 +156,8 @@ http_head(struct request *r, int status, const char *content_type,
 	if (r->cors != NULL)
 		FCGX_FPrintF(out, "Access-Control-Allow-Origin: %s\r\n"
 		    "Vary: Origin\r\n", r->cors);
+	if (r->headers.len > 0)
+		FCGX_PutStr(r->headers.data, (int)r->headers.len, out);
 	if (extra != NULL)
 		FCGX_PutS(extra, out);
 	if (content_type != NULL)

@@ -8,6 +8,7 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "query.h"
 
 struct conf;
@@ -25,6 +26,7 @@ struct request {
 	struct query	 query;
 	const char	*origin;	/* Origin header, or NULL */
 	const char	*cors;		/* origin to allow, or NULL */
+	struct buf	 headers;	/* added by http_header(), sent by http_head() */
 };
 
 /*
@@ -44,12 +46,20 @@ const char	*request_param(const struct request *r, const char *name);
  */
 const char	*request_token(const struct request *r);
 
+/*
+ * Adds a header line ("Allow: GET") to the response that http_head() will
+ * write, for responses whose writer (http_json, http_error) takes none.
+ */
+void		 http_header(struct request *r, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 /* The reason phrase of a status code ("Not Found"). */
 const char	*http_reason(int status);
 /*
  * Writes "Status:" and the headers every response carries (CORS when the
- * request's origin is allowed), then extra (complete "Name: value\r\n"
- * lines, or NULL), then Content-Type and the blank line.
+ * request's origin is allowed), those added by http_header(), then extra
+ * (complete "Name: value\r\n" lines, or NULL), then Content-Type and the
+ * blank line.
  */
 void		 http_head(struct request *r, int status,
 		    const char *content_type, const char *extra);

@@ -286,7 +286,8 @@ list_all_jobs(struct store *s, int status, size_t limit, struct job **jobs,
 		free(a.jobs);
 		return r;
 	}
-	qsort(a.jobs, a.n, sizeof *a.jobs, newest_first);
+	if (a.n > 0)
+		qsort(a.jobs, a.n, sizeof *a.jobs, newest_first);
 	*jobs = a.jobs;
 	*n = a.n < limit ? a.n : limit;
 	return 0;

@@ -12,6 +12,13 @@
 #include "trade.h"
 
 /*
+ * The size of a list (REST and streams alike: the stream's list must be
+ * the REST list): ?limit= defaults to this and may go up to the maximum.
+ */
+#define LIST_LIMIT_DEFAULT	10
+#define LIST_LIMIT_MAX		500
+
+/*
  * Every function scopes its reads and writes to uid: another user's job
  * answers exactly like a job that does not exist.  Results: 0; ENOENT
  * (no such job of this user); EDQUOT (too many queued jobs); EALREADY

@@ -199,8 +199,12 @@ print(s.getsockname()[1])'
 # start_bg CMD [ARGS]: starts CMD in the background, output in
 # $TMP/bg-PID.log; sets BG_PID.  It is stopped at exit if still running.
 start_bg() {
-	"$@" >"$TMP/bg.log" 2>&1 &
+	# Opened here, before the fork: were the child to open it by name, the
+	# rename below could come first and its output be lost.
+	exec 9>"$TMP/bg.log"
+	"$@" >&9 2>&1 9>&- &
 	BG_PID=$!
+	exec 9>&-
 	mv "$TMP/bg.log" "$TMP/bg-$BG_PID.log"
 	PIDS="$PIDS $BG_PID"
 }

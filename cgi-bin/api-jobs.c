@@ -1,0 +1,197 @@
+/* api-jobs.c: one user's jobs through REST: submit, look, transactions, cancel, delete. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "buf.h"
+#include "job.h"
+#include "jobctl.h"
+#include "json.h"
+#include "spec-parse.h"
+#include "strnum.h"
+#include "trade.h"
+#include "xmalloc.h"
+
+/* ---- the request body ------------------------------------------------------ */
+
+/* Whether CONTENT_TYPE is application/json, parameters (charset) allowed. */
+static int
+is_json_type(const char *type)
+{
+	static const char	json[] = "application/json";
+	size_t			n = sizeof json - 1;
+
+	if (type == NULL || strncasecmp(type, json, n) != 0)
+		return 0;
+	type += n;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	return *type == '\0' || *type == ';';
+}
+
+/*
+ * Reads the whole body into out.  Returns 0, or the status of the error
+ * written: 413 past API_BODY_MAX, 400 for a body that did not arrive
+ * whole.  (A declared length over the limit was refused before the token
+ * was looked at.)
+ */
+static int
+read_body(struct call *c, struct buf *out)
+{
+	FCGX_Stream	*in = c->req->fcgx->in;
+	const char	*length, *why;
+	int64_t		 declared = -1;
+	int		 n;
+
+	length = request_param(c->req, "CONTENT_LENGTH");
+	if (length != NULL && *length != '\0' &&
+	    strnum_int(length, 0, INT64_MAX, &declared, &why) == -1)
+		return api_fail(c, 400, "bad_request", "Content-Length %s", why);
+	/* Without a length (chunked), read one byte past the limit to know. */
+	for (;;) {
+		n = FCGX_GetStr(buf_reserve(out, 4096), 4096, in);
+		if (n <= 0)
+			break;
+		out->len += (size_t)n;
+		if (out->len > API_BODY_MAX)
+			return api_fail_too_large(c);
+	}
+	/* A body cut short must never become a job. */
+	if (FCGX_GetError(in) != 0 || (declared >= 0 &&
+	    out->len != (size_t)declared))
+		return api_fail(c, 400, "bad_request", "the request body did "
+		    "not arrive whole");
+	return 0;
+}
+
+/* ---- submit --------------------------------------------------------------------- */
+
+int
+api_submit_job(struct call *c)
+{
+	struct buf	 body = BUF_INIT;
+	struct job_spec	 spec;
+	struct job	*job = NULL;
+	json_object	*obj = NULL;
+	char		 err[1024];
+	int		 status, r;
+
+	if (!is_json_type(request_param(c->req, "CONTENT_TYPE"))) {
+		status = api_fail(c, 415, "unsupported_media_type", "send the "
+		    "job as JSON, with Content-Type: application/json");
+		goto out;
+	}
+	if ((status = read_body(c, &body)) != 0)
+		goto out;
+	if ((obj = json_parse(body.len > 0 ? body.data : "", body.len, err,
+	    sizeof err)) == NULL) {
+		status = api_fail(c, 400, "bad_request", "%s", err);
+		goto out;
+	}
+	if (spec_from_json(obj, &spec, err, sizeof err) == -1) {
+		status = api_fail(c, 400, "bad_request", "%s", err);
+		goto out;
+	}
+	job = xmalloc(sizeof *job);
+	if ((r = jobctl_submit(c->store, c->uid, &spec,
+	    (int)c->api->cfg.max_queued_jobs, job, err, sizeof err)) != 0) {
+		status = api_fail_store(c, r, err);
+		goto out;
+	}
+	status = api_reply(c, 201, job_to_json(job));
+out:
+	free(job);
+	json_object_put(obj);
+	buf_free(&body);
+	return status;
+}
+
+/* ---- one job ------------------------------------------------------------------- */
+
+int
+api_get_job(struct call *c)
+{
+	struct job	*job;
+	const char	*id;
+	char		 err[512];
+	int		 status, r;
+
+	if ((id = api_job_id(c, &status)) == NULL)
+		return status;
+	job = xmalloc(sizeof *job);
+	if ((r = jobctl_get(c->store, c->uid, id, job, err, sizeof err)) != 0)
+		status = api_fail_store(c, r, err);
+	else
+		status = api_reply(c, 200, job_to_json(job));
+	free(job);
+	return status;
+}
+
+int
+api_list_transactions(struct call *c)
+{
+	struct trade	*trades = NULL;
+	json_object	*arr;
+	const char	*id;
+	char		 err[512];
+	size_t		 n, i;
+	int		 status, r;
+
+	if ((id = api_job_id(c, &status)) == NULL)
+		return status;
+	if ((r = jobctl_trades(c->store, c->uid, id, &trades, &n, err,
+	    sizeof err)) != 0)
+		return api_fail_store(c, r, err);
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, trade_to_json(&trades[i]));
+	free(trades);
+	return api_reply(c, 200, arr);
+}
+
+/*
+ * A queued job is cancelled at once; a running one answers with its
+ * message "cancelling" and its engine stops it within 200 ms.
+ */
+int
+api_cancel_job(struct call *c)
+{
+	struct job	*job;
+	const char	*id;
+	char		 err[512];
+	int		 status, r;
+
+	if ((id = api_job_id(c, &status)) == NULL)
+		return status;
+	job = xmalloc(sizeof *job);
+	if ((r = jobctl_cancel(c->store, c->uid, id, job, err,
+	    sizeof err)) != 0)
+		status = api_fail_store(c, r, err);
+	else
+		status = api_reply(c, 200, job_to_json(job));
+	free(job);
+	return status;
+}
+
+/* The answer names the job gone, like the streams' job_removed. */
+int
+api_delete_job(struct call *c)
+{
+	json_object	*obj;
+	const char	*id;
+	char		 err[512];
+	int		 status, r;
+
+	if ((id = api_job_id(c, &status)) == NULL)
+		return status;
+	if ((r = jobctl_delete(c->store, c->uid, id, err, sizeof err)) != 0)
+		return api_fail_store(c, r, err);
+	obj = json_object_new_object();
+	json_object_object_add(obj, "job_id", json_object_new_string(id));
+	json_object_object_add(obj, "deleted", json_object_new_boolean(1));
+	return api_reply(c, 200, obj);
+}
