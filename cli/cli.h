@@ -191,4 +191,6 @@ extern const struct cli_command cli_cmd_delete;
 extern const struct cli_command cli_cmd_keygen;
 extern const struct cli_command cli_cmd_token;
 
+extern const struct cli_command cli_cmd_selftest;
+
 #endif

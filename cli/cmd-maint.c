@@ -117,7 +117,9 @@ run_verify(struct cli *c)
 	if (!store_present(&c->cfg, err, sizeof err))
 		return cli_fail(c, CLI_UNAVAILABLE, "%s", err);
 	/* store_verify() opens the store itself: one per process. */
-	if (store_verify(&c->cfg, err, sizeof err) == -1)
+	if ((r = store_verify(&c->cfg, err, sizeof err)) == -1)
+		return cli_fail(c, CLI_UNAVAILABLE, "%s", err);
+	if (r != 0)
 		return cli_fail(c, CLI_FAILED, "the store is damaged: %s", err);
 	printf("store in %s verified: no problems found\n", c->cfg.store_dir);
 	return CLI_OK;

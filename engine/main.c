@@ -29,6 +29,14 @@
 
 /* How often the coordinator looks for jobs of dead engines. */
 #define ORPHAN_CHECK_MS	2000
+/*
+ * A worker that fails (the store cannot be opened: a full or read-only
+ * disk) is not replaced at once, or the coordinator would fork hundreds a
+ * second: the pause doubles from SPAWN_PAUSE_MS up to ORPHAN_CHECK_MS.
+ * With --once, the run gives up after ONCE_MAX_FAILURES in a row.
+ */
+#define SPAWN_PAUSE_MS	100
+#define ONCE_MAX_FAILURES 3
 
 /* Set by signal handlers; the only state shared with them. */
 static volatile sig_atomic_t	stopping;
@@ -110,7 +118,8 @@ worker(const struct conf *cfg, struct store *parent)
 	    job.spec.strategy, job.spec.symbol,
 	    interval_name(job.spec.interval), job.attempts);
 	start = now_ms();
-	end = run_job(s, &job, &stopping, err, sizeof err);
+	end = run_job(s, &job, cfg->engine_bar_rate, &stopping, err,
+	    sizeof err);
 	switch (end) {
 	case RUN_FINISHED:
 		log_info("job %s: %s after %lld ms (%lld bars, %u "
@@ -142,6 +151,8 @@ struct engine {
 	int			 once;
 	int			 running;	/* worker children alive */
 	int64_t			 last_orphan_check;
+	int			 failures;	/* workers failed in a row */
+	int64_t			 spawn_after;	/* no new worker before this */
 };
 
 static int
@@ -195,14 +206,24 @@ static void
 reap(struct engine *e)
 {
 	pid_t	pid;
+	int64_t	pause;
 	int	status;
 
 	child_exited = 0;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		e->running--;
 		if (WIFEXITED(status) && (WEXITSTATUS(status) == WORKER_RAN ||
-		    WEXITSTATUS(status) == WORKER_IDLE))
+		    WEXITSTATUS(status) == WORKER_IDLE)) {
+			e->failures = 0;
 			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_FAILED) {
+			pause = SPAWN_PAUSE_MS << (e->failures < 5 ?
+			    e->failures : 5);
+			e->spawn_after = now_ms() + (pause < ORPHAN_CHECK_MS ?
+			    pause : ORPHAN_CHECK_MS);
+			e->failures++;
+		}
 		/* A worker that crashed left its job running: take it back. */
 		if (WIFSIGNALED(status))
 			log_warn("worker %ld killed by signal %d", (long)pid,
@@ -229,14 +250,15 @@ spawn(struct engine *e)
 	e->running++;
 }
 
-static void
+/* Returns 0, or 1 when a --once run gave up on failing workers. */
+static int
 run(struct engine *e)
 {
 	struct notify	*n = store_notify(e->store);
 	char		 err[512];
 	int64_t		 deadline, now, wait;
 	uint32_t	 seen;
-	int		 queued;
+	int		 queued, gave_up = 0;
 
 	deadline = now_ms() + e->cfg->engine_cycle;
 	for (;;) {
@@ -245,29 +267,38 @@ run(struct engine *e)
 		now = now_ms();
 		if (now - e->last_orphan_check >= ORPHAN_CHECK_MS)
 			recover_orphans(e);
+		if (e->once && e->failures >= ONCE_MAX_FAILURES && !gave_up) {
+			log_error("%d workers in a row could not run a job; "
+			    "giving up", e->failures);
+			gave_up = 1;
+		}
 		/* Read the word before looking, so no submission slips by. */
 		seen = notify_value(n, NOTIFY_QUEUE);
 		queued = 0;
-		if (!stopping && (e->once || now < deadline) &&
+		if (!stopping && !gave_up && (e->once || now < deadline) &&
 		    e->running < e->cfg->engine_workers &&
 		    store_read(e->store, peek_queue, &queued, err,
 		    sizeof err) != 0)
 			log_error("reading the queue: %s", err);
-		if (queued && !stopping && (e->once || now < deadline) &&
+		if (queued && !stopping && !gave_up && now >= e->spawn_after &&
+		    (e->once || now < deadline) &&
 		    e->running < e->cfg->engine_workers) {
 			spawn(e);
 			continue;
 		}
-		if (e->running == 0 && (stopping || now >= deadline ||
-		    (e->once && !queued)))
+		if (e->running == 0 && (stopping || gave_up ||
+		    now >= deadline || (e->once && !queued)))
 			break;
 		wait = ORPHAN_CHECK_MS;
 		if (!e->once && deadline - now < wait && deadline > now)
 			wait = deadline - now;
+		if (queued && e->spawn_after > now && e->spawn_after - now < wait)
+			wait = e->spawn_after - now;
 		/* A submission bumps the word; a child's exit interrupts. */
 		if (!child_exited)
 			notify_wait(n, NOTIFY_QUEUE, seen, wait);
 	}
+	return gave_up;
 }
 
 int
@@ -286,7 +317,7 @@ main(int argc, char **argv)
 	struct conf		 cfg;
 	const char		*path = NULL;
 	char			 err[1024];
-	int			 c, verbose = 0;
+	int			 c, status, verbose = 0;
 
 	memset(&e, 0, sizeof e);
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
@@ -342,8 +373,8 @@ main(int argc, char **argv)
 		return 3;
 	}
 	maintain(&e);
-	run(&e);
+	status = run(&e);
 	store_close(e.store);
 	conf_free(&cfg);
-	return 0;
+	return status;
 }

@@ -241,9 +241,26 @@ no_bars_message(const struct job *job, size_t n, char *out, size_t len)
 		    interval_name(job->spec.interval), from, to);
 }
 
+/* Sleeps until bars processed at rate bars/s since start_ms are due. */
+static void
+hold_rate(int64_t rate, int64_t start_ms, int64_t bars)
+{
+	struct timespec	ts;
+	int64_t		due;
+
+	if (rate <= 0)
+		return;
+	due = start_ms + bars * 1000 / rate - now_ms();
+	if (due <= 0)
+		return;
+	ts.tv_sec = (time_t)(due / 1000);
+	ts.tv_nsec = (long)(due % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
 enum run_end
-run_job(struct store *s, struct job *job, volatile sig_atomic_t *stop,
-    char *err, size_t errlen)
+run_job(struct store *s, struct job *job, int64_t bar_rate,
+    volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	struct bars	 bars;
 	struct pending	 pending;
@@ -251,7 +268,7 @@ run_job(struct store *s, struct job *job, volatile sig_atomic_t *stop,
 	struct summary	 summary;
 	struct write	*w;
 	char		 why[JOB_ERROR_MAX + 1];
-	int64_t		 last;
+	int64_t		 last, start;
 	size_t		 i;
 	int		 end;
 
@@ -282,12 +299,13 @@ run_job(struct store *s, struct job *job, volatile sig_atomic_t *stop,
 	w->step = STEP_PROGRESS;
 	if ((end = write_job(s, w, err, errlen)) != -1)
 		goto out;
-	last = now_ms();
+	last = start = now_ms();
 	for (i = 0; i < bars.n; i++) {
 		backtest_bar(bt, &bars.v[i]);
 		take_trades(bt, &pending);
 		if ((i + 1) % CLOCK_EVERY != 0)
 			continue;
+		hold_rate(bar_rate, start, (int64_t)i + 1);
 		if (*stop) {
 			w->step = STEP_REQUEUE;
 			end = write_job(s, w, err, errlen);

@@ -22,8 +22,9 @@ enum run_end {
  * each write one transaction with its change-log record; a cancel request
  * seen there stops the run.  When *stop becomes non-zero (SIGTERM), the
  * job goes back to the queue unchanged, to be run again from the start.
+ * bar_rate, if not 0, holds the run to that many bars a second (demos).
  */
-enum run_end	run_job(struct store *s, struct job *job,
+enum run_end	run_job(struct store *s, struct job *job, int64_t bar_rate,
 		    volatile sig_atomic_t *stop, char *err, size_t errlen);
 
 #endif

@@ -59,7 +59,7 @@ static const struct conf_key conf_keys[] = {
 	  "behind a process that died holding a shared mutex; the process "
 	  "exits so that the store can be recovered." },
 	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
-	  1 * MIN, 365 * DAY, "24h",
+	  1 * SEC, 365 * DAY, "24h",
 	  "How long change-log records are kept. A client that reconnects "
 	  "after a longer absence gets a fresh snapshot instead of a resume." },
 
@@ -87,7 +87,7 @@ static const struct conf_key conf_keys[] = {
 	  "keep it open and a vanished client is noticed." },
 	{ "retry", CONF_DURATION, OFF(retry), 0, 10 * MIN, "3s",
 	  "Reconnection delay sent to browsers in the retry: field." },
-	{ "stream_lifetime", CONF_DURATION, OFF(stream_lifetime), 10 * SEC,
+	{ "stream_lifetime", CONF_DURATION, OFF(stream_lifetime), 2 * SEC,
 	  7 * DAY, "55m",
 	  "A stream ends itself cleanly after about this long and the browser "
 	  "resumes it. Keep it under the web server's request time limit "
@@ -112,6 +112,12 @@ static const struct conf_key conf_keys[] = {
 	  "2",
 	  "How many times a job whose engine process died is run again before "
 	  "it fails with \"engine crashed\"." },
+
+	{ "engine_bar_rate", CONF_INT, OFF(engine_bar_rate), 0, 1000000000,
+	  "0",
+	  "Bars per second at most a job is run at; 0 runs at full speed. "
+	  "For demonstrations, where a year of minute bars would otherwise "
+	  "finish in milliseconds." },
 
 	{ "log_level", CONF_LEVEL, OFF(log_level), 0, 0, "info",
 	  "error, warn, info or debug." },

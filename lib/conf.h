@@ -35,6 +35,7 @@ struct conf {
 	int64_t		 engine_workers;
 	int64_t		 engine_cycle;
 	int64_t		 engine_crash_retries;
+	int64_t		 engine_bar_rate;
 
 	enum log_level	 log_level;
 	char		*log_file;	/* empty: stderr */

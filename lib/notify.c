@@ -32,7 +32,7 @@ notify_open(const char *dir, char *err, size_t errlen)
 	struct stat	 st;
 	char		 path[4096];
 	void		*map;
-	int		 fd;
+	int		 fd, r;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, NOTIFY_FILE) >=
 	    sizeof path) {
@@ -50,6 +50,16 @@ notify_open(const char *dir, char *err, size_t errlen)
 	if (fstat(fd, &st) == -1 || (st.st_size < (off_t)NOTIFY_SIZE &&
 	    ftruncate(fd, (off_t)NOTIFY_SIZE) == -1)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * The page must have its disk block before it is mapped: the first
+	 * write to a hole on a full disk would be SIGBUS, not an error.
+	 */
+	if ((r = posix_fallocate(fd, 0, (off_t)NOTIFY_SIZE)) != 0 &&
+	    r != EOPNOTSUPP && r != EINVAL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(r));
 		close(fd);
 		return NULL;
 	}
@@ -83,7 +93,7 @@ notify_user_word(const char *uid)
 		h ^= (unsigned char)*uid;
 		h *= 16777619u;
 	}
-	return 1 + h % (NOTIFY_WORDS - 1);
+	return 1 + h % (NOTIFY_WORDS - 2);
 }
 
 uint32_t

@@ -16,6 +16,11 @@
  */
 #define NOTIFY_QUEUE	0u	/* the word of the job queue */
 #define NOTIFY_WORDS	1024u
+/*
+ * Not a wake-up word: the number of times the environment was recovered
+ * (see store.c), which tells a process that its handles are stale.
+ */
+#define NOTIFY_GENERATION	(NOTIFY_WORDS - 1)
 
 struct notify;
 
@@ -26,7 +31,7 @@ struct notify;
 struct notify	*notify_open(const char *dir, char *err, size_t errlen);
 void		 notify_close(struct notify *n);	/* NULL is fine */
 
-/* The word for a user id: never NOTIFY_QUEUE. */
+/* The word for a user id: never NOTIFY_QUEUE or NOTIFY_GENERATION. */
 uint32_t	 notify_user_word(const char *uid);
 /* The current value of word w, to pass to notify_wait(). */
 uint32_t	 notify_value(struct notify *n, uint32_t w);

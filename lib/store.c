@@ -3,7 +3,10 @@
 
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/statvfs.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -106,6 +109,7 @@ struct store {
 	struct watchdog		*watchdog;
 	pid_t			 pid;
 	uint64_t		 starttime;	/* tells a reused pid apart */
+	uint32_t		 generation;	/* of the environment we opened */
 };
 
 /* ---- process identity, for Berkeley DB's dead-process checks ------------- */
@@ -149,6 +153,9 @@ db_message(const DB_ENV *env, const char *msg)
 
 static void	backoff(int attempt);
 static void	clear_registry_slot(const struct store *s);
+static int	registry_needs_recovery(const struct store *s);
+static void	rebuild_regions(const struct store *s);
+static int	recover_in_child(struct store *s, char *err, size_t errlen);
 static void	request_recovery(const struct store *s);
 
 static int
@@ -186,6 +193,56 @@ set_sizes(struct store *s, char *err, size_t errlen)
 		return r;
 	}
 	return 0;
+}
+
+/*
+ * Berkeley DB makes its region files (__db.001, ...) sparse and maps them
+ * into memory: a page first touched while the disk is full kills the
+ * process with SIGBUS instead of failing a write.  Allocating the files'
+ * blocks at every open turns a full disk into ENOSPC here, with a message.
+ * (A region that grows later is allocated at the next open or checkpoint;
+ * filesystems that cannot allocate ahead keep the risk.)
+ */
+/* Whether name is one of Berkeley DB's region files: __db.001, ... */
+static int
+is_region_file(const char *name)
+{
+	return strncmp(name, "__db.", 5) == 0 && name[5] != '\0' &&
+	    strspn(name + 5, "0123456789") == strlen(name + 5);
+}
+
+static int
+allocate_regions(struct store *s, char *err, size_t errlen)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	char		 path[4096];
+	int		 fd, r = 0;
+
+	if ((d = opendir(s->dir)) == NULL) {
+		r = errno;
+		snprintf(err, errlen, "%s: %s", s->dir, strerror(r));
+		return r;
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (!is_region_file(de->d_name) ||
+		    path_in(path, sizeof path, s->dir, de->d_name) == -1 ||
+		    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+		    (r = posix_fallocate(fd, 0, st.st_size)) != 0) {
+			if (r == EOPNOTSUPP || r == EINVAL)
+				r = 0;
+			else
+				snprintf(err, errlen, "%s: allocating disk "
+				    "space for the environment: %s", path,
+				    strerror(r));
+		}
+		close(fd);
+	}
+	closedir(d);
+	return r;
 }
 
 /*
@@ -234,6 +291,8 @@ open_env(struct store *s, char *err, size_t errlen)
 		    db_strerror(r));
 		goto fail;
 	}
+	if ((r = allocate_regions(s, err, errlen)) != 0)
+		goto fail;
 	return 0;
 fail:
 	env->close(env, 0);
@@ -434,6 +493,91 @@ check_meta(struct store_txn *txn, void *arg)
 	return db->put(db, txn->tid, &key, &data, 0);
 }
 
+/* Free space below which a failed write is put down to a full disk. */
+#define DISK_LOW	(16 * 1024 * 1024)
+
+static int
+disk_full(const struct store *s)
+{
+	struct statvfs	sv;
+
+	return statvfs(s->dir, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize < DISK_LOW;
+}
+
+/*
+ * Berkeley DB reports a full disk in several ways: ENOSPC, EIO for a page
+ * it could not write out, ENOMEM for a cache full of such pages,
+ * DB_RUNRECOVERY for a recovery that could not write, EINVAL for a file
+ * that a write cut short.  When an operation fails while the store's
+ * filesystem is nearly out of space, the message says what to do.
+ */
+static void
+explain_full_disk(const struct store *s, char *err, size_t errlen)
+{
+	size_t	len = strlen(err);
+
+	if (disk_full(s) && len < errlen)
+		snprintf(err + len, errlen - len, " (the disk holding %s is "
+		    "full: free some space and try again)", s->dir);
+}
+
+/*
+ * Whether a table file ends in a partial page.  A page write cut short by
+ * a full disk leaves one behind, and Berkeley DB then refuses to open the
+ * file (EINVAL, "file size not a multiple of the pagesize") although
+ * nothing committed is lost: recovery, which reads such files, puts it
+ * right.
+ */
+static int
+torn_table(const struct store *s)
+{
+	struct stat	st;
+	char		path[4096];
+	int		i;
+
+	for (i = 0; i < STORE_NTABLES; i++) {
+		if (path_in(path, sizeof path, s->dir, tables[i].file) == -1 ||
+		    stat(path, &st) == -1 ||
+		    st.st_size % (off_t)tables[i].pagesize == 0)
+			continue;
+		log_warn("%s: ends in a partial page (a write cut short by a "
+		    "full disk?); recovering the store", path);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * An environment whose creation failed (the disk filled up while Berkeley
+ * DB made its region files) leaves an empty __db.001, which every later
+ * open takes for one another process is creating: it waits 18 s, then
+ * fails with EAGAIN, for good.  Under the exclusive gate nobody is
+ * creating one, so the remains go and the next open recovers.
+ */
+static void
+clear_stillborn_env(const struct store *s)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	char		 path[4096];
+
+	if (path_in(path, sizeof path, s->dir, "__db.001") == -1 ||
+	    stat(path, &st) == -1 || st.st_size != 0)
+		return;
+	log_warn("%s: left empty by a failed start of the environment (a "
+	    "full disk?); removing the region files", path);
+	if ((d = opendir(s->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (is_region_file(de->d_name) &&
+		    path_in(path, sizeof path, s->dir, de->d_name) == 0)
+			(void)unlink(path);
+	closedir(d);
+	request_recovery(s);
+}
+
 /* Opens the environment and tables; on success s is ready for use. */
 static int
 attach(struct store *s, int create, char *err, size_t errlen)
@@ -441,7 +585,7 @@ attach(struct store *s, int create, char *err, size_t errlen)
 	struct meta_check	 mc;
 	char			 path[4096];
 	struct stat		 st;
-	int			 r, tries;
+	int			 r, tries, recovering;
 
 	if (path_in(path, sizeof path, s->dir, tables[STORE_META].file) ==
 	    -1) {
@@ -465,22 +609,44 @@ attach(struct store *s, int create, char *err, size_t errlen)
 		gate_exclusive(s, 1);
 		/* A failed open may have left this process's registry line. */
 		clear_registry_slot(s);
-		log_debug("%s: opening (try %d)", s->dir, tries);
-		r = open_env(s, err, errlen);
+		clear_stillborn_env(s);
+		if (tries >= 3)
+			rebuild_regions(s);
+		recovering = registry_needs_recovery(s);
+		log_debug("%s: opening (try %d%s)", s->dir, tries,
+		    recovering ? ", recovering" : "");
+		r = recovering ? recover_in_child(s, err, errlen) : 0;
+		if (r == 0)
+			r = open_env(s, err, errlen);
 		if (r == 0 && (r = open_tables(s, create, err, errlen)) != 0)
 			detach(s);
+		/*
+		 * Processes still holding handles of the environment as it was
+		 * before recovery must not use them: Berkeley DB marks the old
+		 * regions panicked, but cannot when it fails to attach to
+		 * them, and a stale handle would write into the rebuilt log.
+		 * Every operation compares this count first.
+		 */
+		if (recovering)
+			notify_bump(s->notify, NOTIFY_GENERATION);
+		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
 		gate_exclusive(s, 0);
 		log_debug("%s: open: %s", s->dir, r == 0 ? "done" : err);
 		watchdog_disarm(s->watchdog);
-		if (r == 0 || r == EACCES || r == EPERM || r == EROFS ||
-		    r == ENOSPC || tries == 20)
-			break;
-		if (r == DB_RUNRECOVERY)
+		/* The next open recovers, this process's or another's. */
+		if (r == DB_RUNRECOVERY || (r == EINVAL && torn_table(s)))
 			request_recovery(s);
+		/* Waiting cures neither a read-only nor a full disk. */
+		if (r == 0 || r == EACCES || r == EPERM || r == EROFS ||
+		    r == ENOSPC || tries == 20 || disk_full(s))
+			break;
 		backoff(tries < 5 ? tries + 3 : 8);
 	}
-	if (r != 0)
+	if (r != 0) {
+		if (r != EACCES && r != EPERM && r != EROFS)
+			explain_full_disk(s, err, errlen);
 		return -1;
+	}
 	memset(&mc, 0, sizeof mc);
 	read_boot_id(mc.boot);
 	mc.create = create;
@@ -548,11 +714,21 @@ store_close(struct store *s)
 	store_forget(s);
 }
 
+/*
+ * A child keeps the parent's environment handle allocated but never uses
+ * it: closing it would unregister the parent.  Pointing at it from here
+ * tells leak checkers (valgrind in tests/valgrind.sh) that it is kept on
+ * purpose.  One store per process: one slot.
+ */
+static DB_ENV	*volatile forgotten_env;
+
 void
 store_forget(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->env != NULL)
+		forgotten_env = s->env;
 	notify_close(s->notify);
 	watchdog_free(s->watchdog);
 	if (s->gate != -1)
@@ -632,6 +808,114 @@ request_recovery(const struct store *s)
 	close(fd);
 }
 
+/*
+ * Whether the next open will recover the environment: the same test
+ * Berkeley DB makes with DB_REGISTER (env_register.c), a registered
+ * process whose slot lock is free is dead, and a partial line is one that
+ * died registering.  Run under the exclusive gate, so nobody registers or
+ * unregisters meanwhile.
+ */
+static int
+registry_needs_recovery(const struct store *s)
+{
+	struct flock	 fl;
+	char		 path[4096], line[25];
+	off_t		 off;
+	ssize_t		 n;
+	int		 fd, dead = 0;
+
+	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
+	    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+		return errno == ENOENT;
+	for (off = 0; !dead; off += (off_t)sizeof line) {
+		if ((n = pread(fd, line, sizeof line, off)) == 0)
+			break;
+		if (n != (ssize_t)sizeof line) {
+			dead = 1;
+			break;
+		}
+		if (line[0] == 'X')
+			continue;
+		memset(&fl, 0, sizeof fl);
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = off;
+		fl.l_len = 1;
+		if (fcntl(fd, F_SETLK, &fl) == 0) {
+			dead = 1;
+			fl.l_type = F_UNLCK;
+			fcntl(fd, F_SETLK, &fl);
+		}
+	}
+	/* This process holds no registry lock now: closing releases nothing. */
+	close(fd);
+	return dead;
+}
+
+/*
+ * The regions are a cache of the log and the database files.  A process
+ * killed while creating them leaves files no open can attach to, and
+ * recovery attaches to them first too, so every open would fail.  Under
+ * the exclusive gate nobody is inside the environment: the regions can be
+ * removed and rebuilt by a recovery, which this asks for.
+ */
+static void
+rebuild_regions(const struct store *s)
+{
+	DB_ENV	*env;
+	char	 path[4096];
+	int	 i;
+
+	log_warn("%s: the environment's regions cannot be opened; removing "
+	    "them for recovery", s->dir);
+	if (db_env_create(&env, 0) == 0)
+		env->remove(env, s->dir, DB_FORCE);	/* frees env */
+	for (i = 1; i < 100; i++) {
+		snprintf(path, sizeof path, "%s/__db.%03d", s->dir, i);
+		if (unlink(path) == -1 && errno == ENOENT && i > 10)
+			break;
+	}
+	request_recovery(s);
+}
+
+/*
+ * Recovery interrupted by SIGKILL can leave the log and files in a state
+ * the next recovery fails on (seen in the kill test).  So recovery runs in
+ * a child of its own session, which goes on if this process is killed,
+ * and holds the gate while it runs: flock locks belong to the open file,
+ * which the child shares.
+ */
+static int
+recover_in_child(struct store *s, char *err, size_t errlen)
+{
+	pid_t	pid;
+	int	status, r;
+
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return errno;
+	}
+	if (pid == 0) {
+		setsid();
+		alarm(600);	/* a recovery that long is stuck */
+		s->pid = getpid();
+		s->starttime = proc_starttime(s->pid);
+		if ((r = open_env(s, err, errlen)) == 0)
+			r = s->env->close(s->env, 0);
+		_exit(r == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return errno;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: recovery of the environment failed", s->dir);
+	return DB_RUNRECOVERY;
+}
+
 /* Reopens after a panic; recovery runs in whichever process gets there first. */
 static int
 reopen(struct store *s, char *err, size_t errlen)
@@ -664,6 +948,7 @@ backoff(int attempt)
 
 #define MAX_ATTEMPTS	40
 
+
 static int
 run(struct store *s, int writable, int flags,
     int (*fn)(struct store_txn *, void *), void *arg, char *err,
@@ -687,7 +972,8 @@ run(struct store *s, int writable, int flags,
 			txn_flags = DB_TXN_SNAPSHOT;
 		watchdog_arm(s->watchdog);
 		gate(s, LOCK_SH);
-		if (s->env == NULL)
+		if (s->env == NULL || notify_value(s->notify,
+		    NOTIFY_GENERATION) != s->generation)
 			r = DB_RUNRECOVERY;
 		else if ((r = s->env->txn_begin(s->env, NULL, &txn.tid,
 		    txn_flags)) == 0) {
@@ -732,6 +1018,8 @@ run(struct store *s, int writable, int flags,
 		else
 			snprintf(err, errlen, "%s", store_strerror(r));
 	}
+	if (writable && (r < 0 || r == ENOSPC || r == EIO || r == ENOMEM))
+		explain_full_disk(s, err, errlen);
 	return r == 0 ? EIO : r;
 }
 
@@ -811,6 +1099,9 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 		snprintf(err, errlen, "checkpoint: %s", db_strerror(r));
 		return -1;
 	}
+	/* Regions grown since the open get their disk space now. */
+	if (allocate_regions(s, err, errlen) != 0)
+		return -1;
 	return 0;
 }
 
@@ -845,7 +1136,7 @@ store_verify(const struct conf *cfg, char *err, size_t errlen)
 		}
 	}
 	store_close(s);
-	return bad ? -1 : 0;
+	return bad ? 1 : 0;
 }
 
 static const char *const table_names[STORE_NTABLES] = {

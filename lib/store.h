@@ -117,7 +117,11 @@ const char *store_strerror(int code);
  * recovery no longer needs.
  */
 int	store_checkpoint(struct store *s, char *err, size_t errlen);
-/* Checks every database's structure (DB->verify); reports in err. */
+/*
+ * Checks every database's structure (DB->verify).  Returns 0, 1 when a
+ * database is damaged (err names each), or -1 when the store could not be
+ * opened and checked (err says why: a full disk is not damage).
+ */
 int	store_verify(const struct conf *cfg, char *err, size_t errlen);
 /* Writes environment statistics as text lines to emit. */
 int	store_stats(struct store *s, void (*emit)(const char *line, void *arg),
