@@ -79,7 +79,7 @@ static const struct conf_key conf_keys[] = {
 	  "never load OpenSSL into long-lived processes." },
 
 	{ "poll_interval", CONF_DURATION, OFF(poll_interval), 100, 10 * MIN,
-	  "5s",
+	  "15s",
 	  "How often an idle stream reads the change log even without a "
 	  "wake-up, in case a writer died between its commit and the wake-up." },
 	{ "heartbeat", CONF_DURATION, OFF(heartbeat), 1 * SEC, 10 * MIN, "15s",

@@ -246,11 +246,13 @@ allocate_regions(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * Opens the environment handle itself (regions, registration, recovery).
+ * Opens the environment handle itself (regions, registration and, with
+ * recover, recovery when a registered process died).  Without recover an
+ * environment that needs recovery fails the open with DB_RUNRECOVERY.
  * Returns 0 or the error code.
  */
 static int
-open_env(struct store *s, char *err, size_t errlen)
+open_env(struct store *s, int recover, char *err, size_t errlen)
 {
 	DB_ENV		*env;
 	uint32_t	 flags;
@@ -285,7 +287,7 @@ open_env(struct store *s, char *err, size_t errlen)
 	 * because the opener holds the gate alone: nobody else is inside.
 	 */
 	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	    DB_INIT_TXN | DB_REGISTER | DB_RECOVER;
+	    DB_INIT_TXN | DB_REGISTER | (recover ? DB_RECOVER : 0);
 	if ((r = env->open(env, s->dir, flags, 0660)) != 0) {
 		snprintf(err, errlen, "%s: opening the environment: %s", s->dir,
 		    db_strerror(r));
@@ -578,6 +580,36 @@ clear_stillborn_env(const struct store *s)
 	request_recovery(s);
 }
 
+/*
+ * Most opens need no recovery.  They join the environment under the
+ * shared gate, beside running operations, so that a thousand responders
+ * starting together do not queue one behind another.  If the registry
+ * shows a dead process, or Berkeley DB finds one (it then fails without
+ * DB_RECOVER), the exclusive path recovers.  Returns 0 or an error code.
+ */
+static int
+open_shared(struct store *s, char *err, size_t errlen)
+{
+	int	r;
+
+	gate(s, LOCK_SH);
+	/* Armed only once inside: a wait at the gate holds nothing. */
+	watchdog_arm(s->watchdog);
+	clear_registry_slot(s);
+	if (registry_needs_recovery(s))
+		r = DB_RUNRECOVERY;
+	else if ((r = open_env(s, 0, err, errlen)) == 0 &&
+	    (r = open_tables(s, 0, err, errlen)) != 0)
+		detach(s);
+	if (r == 0)
+		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+	watchdog_disarm(s->watchdog);
+	gate(s, LOCK_UN);
+	log_debug("%s: shared open: %s", s->dir, r == 0 ? "done" :
+	    db_strerror(r));
+	return r;
+}
+
 /* Opens the environment and tables; on success s is ready for use. */
 static int
 attach(struct store *s, int create, char *err, size_t errlen)
@@ -603,10 +635,11 @@ attach(struct store *s, int create, char *err, size_t errlen)
 	 * fails with whatever the half-built files give.  Try again for a
 	 * while; errors that waiting cannot cure end it at once.
 	 */
-	for (tries = 0;; tries++) {
+	r = create ? -1 : open_shared(s, err, errlen);
+	for (tries = 0; r != 0; tries++) {
 		err[0] = '\0';
-		watchdog_arm(s->watchdog);
 		gate_exclusive(s, 1);
+		watchdog_arm(s->watchdog);
 		/* A failed open may have left this process's registry line. */
 		clear_registry_slot(s);
 		clear_stillborn_env(s);
@@ -617,7 +650,7 @@ attach(struct store *s, int create, char *err, size_t errlen)
 		    recovering ? ", recovering" : "");
 		r = recovering ? recover_in_child(s, err, errlen) : 0;
 		if (r == 0)
-			r = open_env(s, err, errlen);
+			r = open_env(s, 1, err, errlen);
 		if (r == 0 && (r = open_tables(s, create, err, errlen)) != 0)
 			detach(s);
 		/*
@@ -630,9 +663,9 @@ attach(struct store *s, int create, char *err, size_t errlen)
 		if (recovering)
 			notify_bump(s->notify, NOTIFY_GENERATION);
 		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+		watchdog_disarm(s->watchdog);
 		gate_exclusive(s, 0);
 		log_debug("%s: open: %s", s->dir, r == 0 ? "done" : err);
-		watchdog_disarm(s->watchdog);
 		/* The next open recovers, this process's or another's. */
 		if (r == DB_RUNRECOVERY || (r == EINVAL && torn_table(s)))
 			request_recovery(s);
@@ -900,7 +933,7 @@ recover_in_child(struct store *s, char *err, size_t errlen)
 		alarm(600);	/* a recovery that long is stuck */
 		s->pid = getpid();
 		s->starttime = proc_starttime(s->pid);
-		if ((r = open_env(s, err, errlen)) == 0)
+		if ((r = open_env(s, 1, err, errlen)) == 0)
 			r = s->env->close(s->env, 0);
 		_exit(r == 0 ? 0 : 1);
 	}
@@ -970,8 +1003,8 @@ run(struct store *s, int writable, int flags,
 			    DB_TXN_WRITE_NOSYNC;
 		else
 			txn_flags = DB_TXN_SNAPSHOT;
-		watchdog_arm(s->watchdog);
 		gate(s, LOCK_SH);
+		watchdog_arm(s->watchdog);
 		if (s->env == NULL || notify_value(s->notify,
 		    NOTIFY_GENERATION) != s->generation)
 			r = DB_RUNRECOVERY;
@@ -990,8 +1023,8 @@ run(struct store *s, int writable, int flags,
 		if (r == DB_LOCK_NOTGRANTED || (retryable(r) && attempt >= 3))
 			if (s->env->failchk(s->env, 0) == DB_RUNRECOVERY)
 				r = DB_RUNRECOVERY;
-		gate(s, LOCK_UN);
 		watchdog_disarm(s->watchdog);
+		gate(s, LOCK_UN);
 		if (r == 0) {
 			if (txn.wake_all) {
 				for (i = 0; i < (int)NOTIFY_WORDS; i++)
@@ -1083,13 +1116,13 @@ store_checkpoint(struct store *s, char *err, size_t errlen)
 {
 	int	r;
 
-	watchdog_arm(s->watchdog);
 	gate(s, LOCK_SH);
+	watchdog_arm(s->watchdog);
 	r = s->env->failchk(s->env, 0);
 	if (r == 0)
 		r = s->env->txn_checkpoint(s->env, 0, 0, 0);
-	gate(s, LOCK_UN);
 	watchdog_disarm(s->watchdog);
+	gate(s, LOCK_UN);
 	if (r == DB_RUNRECOVERY) {
 		if (reopen(s, err, errlen) == -1)
 			return -1;
@@ -1186,14 +1219,14 @@ store_stats(struct store *s, void (*emit)(const char *, void *), void *arg,
 
 	if ((r = store_read(s, collect_stats, &sa, err, errlen)) != 0)
 		return -1;
-	watchdog_arm(s->watchdog);
 	gate(s, LOCK_SH);
+	watchdog_arm(s->watchdog);
 	if ((r = s->env->lock_stat(s->env, &ls, 0)) == 0 &&
 	    (r = s->env->txn_stat(s->env, &ts, 0)) == 0 &&
 	    (r = s->env->log_stat(s->env, &lg, 0)) == 0)
 		r = s->env->memp_stat(s->env, &ms, NULL, 0);
-	gate(s, LOCK_UN);
 	watchdog_disarm(s->watchdog);
+	gate(s, LOCK_UN);
 	if (r != 0) {
 		snprintf(err, errlen, "statistics: %s", db_strerror(r));
 		goto out;

@@ -67,7 +67,7 @@ test_defaults(void)
 	CHECK(ends_with(cfg.cert_file, "/lib/backstream/certs.json"));
 	CHECK_INT(cfg.token_leeway, 30 * SEC);
 	CHECK(ends_with(cfg.verify_helper, "/backstream-verify"));
-	CHECK_INT(cfg.poll_interval, 5 * SEC);
+	CHECK_INT(cfg.poll_interval, 15 * SEC);
 	CHECK_INT(cfg.heartbeat, 15 * SEC);
 	CHECK_INT(cfg.retry, 3 * SEC);
 	CHECK_INT(cfg.stream_lifetime, 55 * MIN);
