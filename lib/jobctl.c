@@ -286,20 +286,29 @@ list_trades(struct store_txn *txn, void *arg)
 	return trades_list(txn, c->id, 0, 0, add_trade, c);
 }
 
+/* Runs fn to fill a new array of items of size bytes; frees it on failure. */
 static int
 collect(struct store *s, int (*fn)(struct store_txn *, void *),
-    struct collect *c, void **items, size_t *n, char *err, size_t errlen)
+    const char *uid, const char *id, int status, int limit, size_t size,
+    void **items, size_t *n, char *err, size_t errlen)
 {
-	int	r;
+	struct collect	*c;
+	int		 r;
 
-	r = store_read(s, fn, c, err, errlen);
-	if (r != 0) {
+	c = xcalloc(1, sizeof *c);
+	c->uid = uid;
+	c->id = id;
+	c->status = status;
+	c->limit = limit;
+	c->size = size;
+	if ((r = store_read(s, fn, c, err, errlen)) != 0) {
 		free(c->items);
 		c->items = NULL;
 		c->n = 0;
 	}
 	*items = c->items;
 	*n = c->n;
+	free(c);
 	return r;
 }
 
@@ -307,18 +316,12 @@ int
 jobctl_list(struct store *s, const char *uid, int status, int limit,
     struct job **jobs, size_t *n, char *err, size_t errlen)
 {
-	struct collect	*c;
-	void		*items;
-	int		 r;
+	void	*items;
+	int	 r;
 
-	c = xcalloc(1, sizeof *c);
-	c->uid = uid;
-	c->status = status;
-	c->limit = limit;
-	c->size = sizeof **jobs;
-	r = collect(s, list_jobs, c, &items, n, err, errlen);
+	r = collect(s, list_jobs, uid, NULL, status, limit, sizeof **jobs,
+	    &items, n, err, errlen);
 	*jobs = items;
-	free(c);
 	return r;
 }
 
@@ -326,17 +329,12 @@ int
 jobctl_history(struct store *s, const char *uid, int limit,
     struct history_entry **entries, size_t *n, char *err, size_t errlen)
 {
-	struct collect	*c;
-	void		*items;
-	int		 r;
+	void	*items;
+	int	 r;
 
-	c = xcalloc(1, sizeof *c);
-	c->uid = uid;
-	c->limit = limit;
-	c->size = sizeof **entries;
-	r = collect(s, list_history, c, &items, n, err, errlen);
+	r = collect(s, list_history, uid, NULL, -1, limit, sizeof **entries,
+	    &items, n, err, errlen);
 	*entries = items;
-	free(c);
 	return r;
 }
 
@@ -344,16 +342,11 @@ int
 jobctl_trades(struct store *s, const char *uid, const char *id,
     struct trade **trades, size_t *n, char *err, size_t errlen)
 {
-	struct collect	*c;
-	void		*items;
-	int		 r;
+	void	*items;
+	int	 r;
 
-	c = xcalloc(1, sizeof *c);
-	c->uid = uid;
-	c->id = id;
-	c->size = sizeof **trades;
-	r = collect(s, list_trades, c, &items, n, err, errlen);
+	r = collect(s, list_trades, uid, id, -1, 0, sizeof **trades, &items,
+	    n, err, errlen);
 	*trades = items;
-	free(c);
 	return r;
 }

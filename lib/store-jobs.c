@@ -16,84 +16,62 @@
  * that an ascending cursor walks newest first.
  */
 
-static int
-index_fields(const DBT *pdata, enum job_status *status, uint64_t *seq,
-    const char **uid, size_t *uidlen)
-{
-	return job_decode_index(pdata->data, pdata->size, status, seq, uid,
-	    uidlen);
-}
+/* What an index key holds, in this order, before the creation seq. */
+#define KEY_UID		0x1	/* the uid and a NUL */
+#define KEY_STATUS	0x2	/* the status byte */
+#define KEY_NEWEST	0x4	/* the seq inverted: newest first */
 
-static void
-set_key(DBT *skey, unsigned char *k, size_t n)
+/* Builds the secondary key of a job record for an index of this shape. */
+static int
+index_key(const DBT *pdata, DBT *skey, int shape)
 {
+	enum job_status	 status;
+	const char	*uid;
+	unsigned char	*k;
+	uint64_t	 seq;
+	size_t		 n, len = 0;
+
+	if (job_decode_index(pdata->data, pdata->size, &status, &seq, &uid,
+	    &n) == -1)
+		return EINVAL;
+	k = xmalloc(n + 2 + 8);
+	if (shape & KEY_UID) {
+		memcpy(k, uid, n);
+		k[n] = '\0';
+		len = n + 1;
+	}
+	if (shape & KEY_STATUS)
+		k[len++] = (unsigned char)status;
+	store_put_be64(k + len, shape & KEY_NEWEST ? ~seq : seq);
 	memset(skey, 0, sizeof *skey);
 	skey->data = k;
-	skey->size = (uint32_t)n;
+	skey->size = (uint32_t)(len + 8);
 	skey->flags = DB_DBT_APPMALLOC;
+	return 0;
 }
 
 int
 jobs_user_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey)
 {
-	enum job_status	 status;
-	const char	*uid;
-	size_t		 n;
-	uint64_t	 seq;
-	unsigned char	*k;
-
 	(void)db;
 	(void)pkey;
-	if (index_fields(pdata, &status, &seq, &uid, &n) == -1)
-		return EINVAL;
-	k = xmalloc(n + 1 + 8);
-	memcpy(k, uid, n);
-	k[n] = '\0';
-	store_put_be64(k + n + 1, ~seq);
-	set_key(skey, k, n + 1 + 8);
-	return 0;
+	return index_key(pdata, skey, KEY_UID | KEY_NEWEST);
 }
 
 int
 jobs_user_status_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey)
 {
-	enum job_status	 status;
-	const char	*uid;
-	size_t		 n;
-	uint64_t	 seq;
-	unsigned char	*k;
-
 	(void)db;
 	(void)pkey;
-	if (index_fields(pdata, &status, &seq, &uid, &n) == -1)
-		return EINVAL;
-	k = xmalloc(n + 2 + 8);
-	memcpy(k, uid, n);
-	k[n] = '\0';
-	k[n + 1] = (unsigned char)status;
-	store_put_be64(k + n + 2, ~seq);
-	set_key(skey, k, n + 2 + 8);
-	return 0;
+	return index_key(pdata, skey, KEY_UID | KEY_STATUS | KEY_NEWEST);
 }
 
 int
 jobs_status_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey)
 {
-	enum job_status	 status;
-	const char	*uid;
-	size_t		 n;
-	uint64_t	 seq;
-	unsigned char	*k;
-
 	(void)db;
 	(void)pkey;
-	if (index_fields(pdata, &status, &seq, &uid, &n) == -1)
-		return EINVAL;
-	k = xmalloc(1 + 8);
-	k[0] = (unsigned char)status;
-	store_put_be64(k + 1, seq);
-	set_key(skey, k, 1 + 8);
-	return 0;
+	return index_key(pdata, skey, KEY_STATUS);
 }
 
 /* ---- records --------------------------------------------------------------- */
