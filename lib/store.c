@@ -860,6 +860,17 @@ registry_needs_recovery(const struct store *s)
 	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
 	    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT;
+	/*
+	 * Berkeley DB's own lock on the registry (byte 1): a process adding
+	 * its line meanwhile could be read half written and look dead.
+	 */
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 1;
+	fl.l_len = 1;
+	while (fcntl(fd, F_SETLKW, &fl) == -1 && errno == EINTR)
+		;
 	for (off = 0; !dead; off += (off_t)sizeof line) {
 		if ((n = pread(fd, line, sizeof line, off)) == 0)
 			break;
@@ -880,7 +891,7 @@ registry_needs_recovery(const struct store *s)
 			fcntl(fd, F_SETLK, &fl);
 		}
 	}
-	/* This process holds no registry lock now: closing releases nothing. */
+	/* Releases byte 1: this process holds no other registry lock now. */
 	close(fd);
 	return dead;
 }
