@@ -25,10 +25,12 @@
  * the interval, in ascending time.  `?intervals=a,b` serves several
  * intervals one after another (parallel single-interval streams are
  * faster).  Event ids are "K.N": K the interval's place in the request, N
- * the points of it the client holds; the last interval's complete event
- * ends in ".end", after which a reconnect gets 204.  A resumed stream
- * goes on from point N without a new interval_start, because the guide's
- * hook clears its data on interval_start.
+ * the points of it the client holds; each interval's complete event ends
+ * in ".end", so that a client holding it is told from one holding the
+ * last chunk, and after the last interval's a reconnect gets 204.  A
+ * stream resumed inside interval K goes on from point N without a new
+ * interval_start: the client had it, and the guide's hook clears its data
+ * on interval_start.
  */
 
 #define DATA_LIMIT_MAX	1000000
@@ -42,6 +44,7 @@ struct data_state {
 	int64_t		 chunk;
 	int		 from_interval;	/* resume point */
 	int64_t		 from_point;
+	int		 resumed;	/* inside from_interval */
 };
 
 static int
@@ -185,10 +188,15 @@ open_data(struct stream *s, void **state, char *err, size_t errlen)
 	}
 	if (parse_last_id(s->last_id, &k, &n, &end) == 0 &&
 	    k < ds->nintervals) {
-		if (end)
+		if (end && k == ds->nintervals - 1)
 			return 204;
-		ds->from_interval = k;
-		ds->from_point = n;
+		if (end)	/* it had interval k's complete */
+			ds->from_interval = k + 1;
+		else {
+			ds->from_interval = k;
+			ds->from_point = n;
+			ds->resumed = 1;
+		}
 	}
 	return 200;
 }
@@ -252,8 +260,13 @@ interval_id(char *out, size_t len, int k, int64_t n, int end)
 	snprintf(out, len, "%d.%" PRId64 "%s", k, n, end ? ".end" : "");
 }
 
+/*
+ * Sends interval k from point from on, with its interval_start unless the
+ * client resumed inside it.
+ */
 static int
-send_interval(struct stream *s, struct data_state *ds, int k, int64_t from)
+send_interval(struct stream *s, struct data_state *ds, int k, int64_t from,
+    int resumed)
 {
 	struct points	 p;
 	struct buf	 b = BUF_INIT;
@@ -261,7 +274,7 @@ send_interval(struct stream *s, struct data_state *ds, int k, int64_t from)
 	const char	*name = interval_name(ds->intervals[k]);
 	char		 id[64], err[256], t1[TIME_ISO_LEN + 1];
 	int64_t		 total, i, end;
-	int		 r = 0, last = k == ds->nintervals - 1;
+	int		 r = 0;
 
 	memset(&p, 0, sizeof p);
 	p.spec = &ds->spec;
@@ -277,7 +290,7 @@ send_interval(struct stream *s, struct data_state *ds, int k, int64_t from)
 	total = kept(&p);
 	if (from > total)
 		from = total;
-	if (from == 0) {
+	if (!resumed) {
 		o = json_object_new_object();
 		json_object_object_add(o, "interval",
 		    json_object_new_string(name));
@@ -325,7 +338,7 @@ send_interval(struct stream *s, struct data_state *ds, int k, int64_t from)
 			json_object_object_add(o, "last_time",
 			    json_object_new_string(t1));
 		}
-		interval_id(id, sizeof id, k, total, last);
+		interval_id(id, sizeof id, k, total, 1);
 		r = stream_send_json(s, id, "complete", o);
 		json_object_put(o);
 	}
@@ -344,7 +357,8 @@ start_data(struct stream *s, void *state)
 
 	for (k = ds->from_interval; k < ds->nintervals; k++)
 		if (send_interval(s, ds, k, k == ds->from_interval ?
-		    ds->from_point : 0) == -1)
+		    ds->from_point : 0, k == ds->from_interval &&
+		    ds->resumed) == -1)
 			return -1;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "jobctl.h"
 #include "json.h"
 #include "log.h"
 #include "store-history.h"
@@ -19,8 +20,6 @@
  * deleted, or the list grew past limit), a new snapshot follows the
  * additions and replaces the list (CONTRACT.md).
  */
-
-#define LIST_LIMIT_MAX	500
 
 struct history_state {
 	int			 limit;
@@ -41,8 +40,8 @@ open_history(struct stream *s, void **state, char *err, size_t errlen)
 	struct history_state	*hs;
 	int64_t			 limit;
 
-	if (query_int(&s->req->query, "limit", 10, 1, LIST_LIMIT_MAX, &limit,
-	    err, errlen) == -1)
+	if (query_int(&s->req->query, "limit", LIST_LIMIT_DEFAULT, 1,
+	    LIST_LIMIT_MAX, &limit, err, errlen) == -1)
 		return 400;
 	hs = xcalloc(1, sizeof *hs);
 	hs->limit = (int)limit;

@@ -282,14 +282,25 @@ read_update(struct store_txn *txn, void *arg)
 {
 	struct read_arg		*ra = arg;
 	struct job_state	*st = ra->st;
+	uint64_t		 first;
 	int			 r;
 
 	/* A retried read starts again from where the stream stands. */
 	ra->changed = 0;
 	ra->seq = st->seq;
 	st->gone = 0;
-	if ((r = changelog_read_since(txn, ra->s->uid, st->seq, note_change,
-	    ra)) != 0)
+	if ((r = changelog_first(txn, &first)) != 0)
+		return r;
+	if (first > st->seq + 1) {
+		/*
+		 * Changes we never read were trimmed, and the job's may be
+		 * among them: read it as it is now.
+		 */
+		ra->changed = 1;
+		if ((r = changelog_head(txn, &ra->seq)) != 0)
+			return r;
+	} else if ((r = changelog_read_since(txn, ra->s->uid, st->seq,
+	    note_change, ra)) != 0)
 		return r;
 	if (!ra->changed)
 		return 0;

@@ -1,8 +1,12 @@
 /* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time. */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +38,6 @@ on_term(int sig)
 {
 	(void)sig;
 	term = 1;
-	/* Makes a blocked FCGX_Accept_r return instead of waiting on. */
-	FCGX_ShutdownPending();
 }
 
 static void
@@ -107,6 +109,51 @@ store_for(const struct conf *cfg, struct store *s)
 	return s;
 }
 
+/*
+ * Waits until the listening socket (descriptor 0, where the web server
+ * puts it) has a connection; returns 0 when asked to stop.  libfcgi's own
+ * accept restarts after signals, so an idle responder would never see
+ * SIGTERM and leave the store cleanly; poll(2) is never restarted.
+ */
+static int
+wait_for_connection(volatile sig_atomic_t *stop)
+{
+	struct pollfd	pfd;
+
+	for (;;) {
+		if (*stop)
+			return 0;
+		pfd.fd = 0;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, -1) == 1)
+			return 1;
+		if (errno != EINTR)
+			return 0;
+	}
+}
+
+/*
+ * Several processes may share the listening socket (spawn-fcgi -F,
+ * multiwatch): poll() wakes them all for one connection, and those that
+ * lose the race must not block in accept(), where SA_RESTART keeps them
+ * deaf to SIGTERM until the next connection.  Non-blocking, they get
+ * EAGAIN from FCGX_Accept_r and go back to poll().  (mod_fcgid and
+ * lighttpd give each process a socket of its own.)
+ */
+static void
+listen_nonblocking(void)
+{
+	socklen_t	len = sizeof(int);
+	int		listening = 0, fl;
+
+	if (getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == -1 ||
+	    !listening)
+		return;
+	if ((fl = fcntl(0, F_GETFL)) != -1)
+		fcntl(0, F_SETFL, fl | O_NONBLOCK);
+}
+
 static void
 serve(FCGX_Request *fcgx, const struct conf *cfg, struct store **store)
 {
@@ -123,10 +170,11 @@ serve(FCGX_Request *fcgx, const struct conf *cfg, struct store **store)
 		http_error(&req, 404, "not_found", "no such stream");
 	else if (status != 0)
 		http_error(&req, status, "bad_request", "%s", err);
-	else if (strcmp(req.method, "GET") != 0)
+	else if (strcmp(req.method, "GET") != 0) {
+		http_header(&req, "Allow: GET");
 		http_error(&req, 405, "method_not_allowed", "streams are read "
 		    "with GET");
-	else {
+	} else {
 		*store = store_for(cfg, *store);
 		stream_serve(&req, kind, id, cfg, *store, &term, &io);
 	}
@@ -161,7 +209,14 @@ main(int argc, char **argv)
 		conf_free(&cfg);
 		return 1;
 	}
-	while (!term && FCGX_Accept_r(&fcgx) >= 0) {
+	listen_nonblocking();
+	while (wait_for_connection(&term)) {
+		if (FCGX_Accept_r(&fcgx) < 0) {
+			/* Another process of a shared socket took it. */
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			break;
+		}
 		serve(&fcgx, &cfg, &store);
 		FCGX_Finish_r(&fcgx);
 		/* An idle responder should hold as little memory as it can. */

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,9 @@
 #include "store.h"
 #include "stream.h"
 #include "verify-client.h"
+
+/* When the first heartbeat goes out after the opening events. */
+#define EARLY_BEAT_MS	1000
 
 /* Why a stream ended, for the log line. */
 enum end {
@@ -65,6 +69,8 @@ int
 stream_send(struct stream *s, const char *id, const char *event,
     const char *data)
 {
+	if (id != NULL && id != s->last_sent)
+		snprintf(s->last_sent, sizeof s->last_sent, "%s", id);
 	sse_event(&s->out, id, event, data);
 	return flush_out(s);
 }
@@ -85,7 +91,8 @@ stream_send_error(struct stream *s, const char *code, const char *message)
 	o = json_object_new_object();
 	json_object_object_add(o, "code", json_object_new_string(code));
 	json_object_object_add(o, "message", json_object_new_string(message));
-	r = stream_send_json(s, NULL, "error", o);
+	r = stream_send_json(s, s->last_sent[0] != '\0' ? s->last_sent : NULL,
+	    "error", o);
 	json_object_put(o);
 	return r;
 }
@@ -198,13 +205,27 @@ min_of(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * When backstream-verify stops accepting the stream's token, in ms of the
+ * wall clock: its exp plus the configured leeway.  The stream ends then,
+ * and not before, so that the browser's reconnect gets 401 rather than a
+ * stream that ends at once with token_expired, again and again.
+ */
+static int64_t
+token_end_ms(const struct stream *s)
+{
+	if (s->token_exp > (INT64_MAX - s->cfg->token_leeway) / 1000)
+		return INT64_MAX;
+	return s->token_exp * 1000 + s->cfg->token_leeway;
+}
+
 /* Waits and dispatches until the stream ends; returns why it ended. */
 static enum end
 run(struct stream *s, const struct stream_kind *kind, void *state,
     volatile sig_atomic_t *term, volatile sig_atomic_t *io)
 {
 	struct notify	*n = store_notify(s->store);
-	int64_t		 now, poll_ms, wake;
+	int64_t		 now, poll_ms, wake, token_end = token_end_ms(s), left;
 	uint32_t	 seen;
 	int		 moved;
 
@@ -212,6 +233,20 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 	seen = notify_value(n, s->word);
 	if (kind->start(s, state) == -1)
 		return END_KIND;
+	/*
+	 * Opening the store and sending the first events are the stream's peak
+	 * of memory; malloc keeps what was freed since (about half the heap).
+	 * The process holds this stream for up to an hour, and a server holds
+	 * a thousand such processes: give it back now.
+	 */
+	malloc_trim(0);
+	/*
+	 * A first heartbeat soon after the opening events: web servers see a
+	 * client that left only when they write to it, and a page that opens
+	 * a stream and moves on would otherwise hold this process for a whole
+	 * heartbeat interval.
+	 */
+	s->beat_ms = min_of(s->beat_ms, stream_now_ms() + EARLY_BEAT_MS);
 	poll_ms = stream_now_ms() + s->cfg->poll_interval;
 	for (;;) {
 		if (*term)
@@ -224,7 +259,7 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 		now = stream_now_ms();
 		if (now >= s->end_ms)
 			return END_LIFETIME;
-		if ((int64_t)time(NULL) >= s->token_exp) {
+		if ((left = token_end - changelog_now_ms()) <= 0) {
 			stream_send_error(s, "token_expired", "the token has "
 			    "expired; reconnect with a fresh one");
 			return END_TOKEN;
@@ -235,8 +270,8 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 				return END_CLIENT;
 		}
 		wake = min_of(min_of(s->end_ms, s->beat_ms), poll_ms);
-		wake = min_of(wake, now + (s->token_exp - (int64_t)time(NULL)) *
-		    1000);
+		if (left < wake - now)
+			wake = now + left;
 		moved = notify_wait(n, s->word, seen, wake - now) == 0;
 		if (kind->update == NULL)
 			continue;

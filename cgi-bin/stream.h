@@ -25,6 +25,7 @@ struct stream {
 	int64_t			 end_ms;	/* monotonic: lifetime's end */
 	int64_t			 beat_ms;	/* monotonic: next heartbeat */
 	uint32_t		 word;		/* the user's notify word */
+	char			 last_sent[64];	/* id of the last event sent */
 	struct buf		 out;
 };
 
@@ -75,7 +76,8 @@ int	stream_send_json(struct stream *s, const char *id, const char *event,
 	    json_object *obj);
 /*
  * Sends the error event {"code", "message"} that ends a stream (the
- * caller then returns -1).
+ * caller then returns -1).  It carries the id of the last event sent, so
+ * that it too has one and a reconnect resumes from the same point.
  */
 int	stream_send_error(struct stream *s, const char *code,
 	    const char *message);

@@ -1,0 +1,101 @@
+# tests/sse-lib.sh: what the stream tests share, after lib.sh: a store with demo data and keys, lighttpd with both responders, and the node client.
+#
+# Usage, at the top of a tests/sse-*.sh:
+#
+#	. "${top_srcdir:-..}/tests/lib.sh"
+#	. "$top_srcdir/tests/sse-lib.sh"
+#	conf_set …			# the test's own settings
+#	sse_start			# store, keys, lighttpd
+#	sse_node events.mjs		# tests/sse/events.mjs, bounded
+#	sse_stop			# lighttpd, then the checks of its logs
+#
+# The node scripts use the npm package eventsource, installed into
+# $top_builddir/tests/node by "make check" (tests/Makefile.am); without node
+# or that package the test is skipped (exit 77).
+
+# One responder per open stream: the tests hold several at once.
+: "${LIGHTTPD_SSE_PROCS:=8}"
+. "$top_srcdir/tests/lighttpd.sh"
+
+: "${NODE:=$(command -v node || :)}"
+: "${ENGINE:=$top_builddir/engine/backstream-engine}"
+SSE_NODE_DIR=$top_builddir/tests/node
+SLOWCLOCK=$top_builddir/tests/slowclock.so
+
+sse_skip() {
+	echo "$TEST_NAME: skipped: $*"
+	exit 77
+}
+
+[ -n "$NODE" ] || sse_skip "no node"
+[ -f "$SSE_NODE_DIR/node_modules/eventsource/package.json" ] ||
+    sse_skip "the npm package eventsource is not in $SSE_NODE_DIR (did npm ci fail?)"
+[ -x "$LIGHTTPD" ] || sse_skip "no lighttpd at $LIGHTTPD"
+[ -x "$LIGHTTPD_API_BIN" ] || sse_skip "no $LIGHTTPD_API_BIN"
+[ -x "$LIGHTTPD_SSE_BIN" ] || sse_skip "no $LIGHTTPD_SSE_BIN"
+[ -x "$ENGINE" ] || sse_skip "no engine at $ENGINE"
+
+# A killed responder makes the next process that opens the store recover
+# it, and every other process reopen it (lib/store.c): Berkeley DB cannot
+# close a panicked environment cleanly, so the old one's memory is
+# abandoned, and a sanitizer build's LeakSanitizer would report it at exit.
+printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
+export LSAN_OPTIONS
+
+# What every stream test runs with; a test changes what it needs before
+# sse_start.  A 1 s heartbeat makes idle streams talk often enough to watch.
+conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
+conf_set log_level info
+conf_set heartbeat 1s
+conf_set max_queued_jobs 1000
+
+# Makes the store, the demo bars and the signing keys, and starts lighttpd.
+sse_start() {
+	expect_bs 0 init
+	expect_bs 0 demo-data
+	mkdir -p "$TMP/keys"
+	expect_bs 0 keygen "$TMP/keys"
+	lighttpd_start
+	step "lighttpd $LIGHTTPD_PID on $LIGHTTPD_URL, $LIGHTTPD_SSE_PROCS stream responders"
+}
+
+# sse_node SCRIPT [ARGS]: runs tests/sse/SCRIPT under node with what it
+# needs in its environment; fails the test if it fails.
+sse_node() {
+	script=$1
+	shift
+	status=0
+	# The script bounds itself too (run() in client.mjs), a little sooner.
+	timeout -k 5 "${SSE_NODE_TIMEOUT:-280}" env \
+	    SSE_BASE="$LIGHTTPD_URL" SSE_NODE_DIR="$SSE_NODE_DIR" \
+	    LIGHTTPD_PID="$LIGHTTPD_PID" TMP="$TMP" TEST_NAME="$TEST_NAME" \
+	    BACKSTREAM="$BACKSTREAM" ENGINE="$ENGINE" SLOWCLOCK="$SLOWCLOCK" \
+	    BACKSTREAM_CONF="$CONF" \
+	    "$NODE" "$top_srcdir/tests/sse/$script" "$@" || status=$?
+	[ "$status" -eq 0 ] || fail "tests/sse/$script exited $status"
+}
+
+# Stops lighttpd; fails if a responder outlived it, if its stderr (the
+# responders' log) has a sanitizer report or a crash, or if a token (a JWT:
+# "eyJ…") was written to a log.  lighttpd's own error log is left out when
+# responders were killed: lighttpd logs the request line, query and all,
+# of a response whose backend died.
+sse_stop() {
+	lighttpd_stop || fail "responders outlived lighttpd"
+	logs="$LIGHTTPD_ACCESS_LOG $LIGHTTPD_STDERR"
+	[ -n "${SSE_KILLS_EXPECTED:-}" ] || logs="$logs $LIGHTTPD_ERROR_LOG"
+	for log in $logs; do
+		[ -f "$log" ] || continue
+		check_not_contains "$log" "eyJ"
+	done
+	if grep -qE 'Sanitizer|runtime error:' "$LIGHTTPD_STDERR"; then
+		sed 's/^/    /' "$LIGHTTPD_STDERR" | head -60 >&2
+		fail "sanitizer report in the responders' log"
+	fi
+	if grep -qE 'child (signalled|exited)' "$LIGHTTPD_ERROR_LOG" &&
+	    [ -z "${SSE_KILLS_EXPECTED:-}" ]; then
+		sed 's/^/    /' "$LIGHTTPD_ERROR_LOG" | tail -20 >&2
+		fail "a responder died"
+	fi
+}
