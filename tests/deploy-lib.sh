@@ -1,0 +1,417 @@
+# tests/deploy-lib.sh: what the deploy tests share: the programs "installed" under $TMP, the shipped server files made with test paths, an SSE client that times events, and the checks every server must pass.
+#
+# Usage, after tests/lib.sh:
+#
+#	. "$top_srcdir/tests/deploy-lib.sh"
+#	deploy_need apache2 ...		# skips the test (77) without them
+#	deploy_setup			# programs, store, keys, token, config
+#	deploy_gen backstream-apache.conf.in "$GEN/backstream-apache.conf"
+#	...start the server on $PORT, logs in $LOGS...
+#	deploy_check_streams "http://127.0.0.1:$PORT"
+#	deploy_check_logs "$LOGS/backstream-access.log"
+#
+# The server files are made from apache-conf/*.in by apache-conf/subst.sh,
+# as "make install" makes them, with these paths: programs in $INST/libexec
+# (pkglibexecdir), the configuration $CONF ($TMP is sysconfdir), logs in
+# $LOGS, sockets in $RUN, and the port $PORT.
+#
+# The web server runs the responders as $RUN_USER: www-data when the test
+# runs as root (Apache refuses to run them as root), else the test's user.
+# The store, the keys and the CLI ($BACKSTREAM) are that user's too, as on
+# a real host, where every process that opens the store is one user's.
+
+INST=$TMP/inst
+GEN=$TMP/gen
+LOGS=$TMP/logs
+RUN=$TMP/run
+PORT=
+TOKEN=
+# A short life (seconds), so that the test sees streams end and resume;
+# the heartbeat comes every second.
+: "${DEPLOY_LIFETIME:=10}"
+
+SPEC='{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"sma_crossover","params":{"fast":5,"slow":20}}'
+
+# deploy_need CMD...: skips the test, exit status 77, without these.
+deploy_need() {
+	for _cmd; do
+		if ! command -v "$_cmd" >/dev/null 2>&1 && [ ! -x "$_cmd" ]; then
+			echo "$TEST_NAME: skipped: $_cmd is not installed"
+			exit 77
+		fi
+	done
+}
+
+# ---- the user and the programs --------------------------------------------------
+
+if [ "$(id -u)" -eq 0 ] && id www-data >/dev/null 2>&1; then
+	RUN_USER=www-data
+	RUN_GROUP=$(id -gn www-data)
+else
+	RUN_USER=$(id -un)
+	RUN_GROUP=$(id -gn)
+fi
+
+# Copies the built programs to $INST, where $RUN_USER can run them whatever
+# the permissions of the build tree's parents.
+deploy_install() {
+	mkdir -p "$INST/bin" "$INST/libexec"
+	cp "$top_builddir/cli/backstream" "$INST/bin/"
+	for _p in backstream-sse backstream-verify backstream-api; do
+		if [ -x "$top_builddir/cgi-bin/$_p" ]; then
+			cp "$top_builddir/cgi-bin/$_p" "$INST/libexec/"
+		fi
+	done
+	cat >"$INST/bin/bs" <<EOF
+#!/bin/sh
+# backstream as the user the web server runs the responders as.
+if [ "\$(id -un)" = "$RUN_USER" ]; then
+	exec "$INST/bin/backstream" "\$@"
+fi
+exec setpriv --reuid="$RUN_USER" --regid="$RUN_GROUP" --init-groups -- \\
+    "$INST/bin/backstream" "\$@"
+EOF
+	chmod 755 "$INST/bin/bs"
+	BACKSTREAM=$INST/bin/bs
+}
+
+# deploy_setup: programs, configuration, store with demo bars, keys and a
+# token ($TOKEN, for uid alice), and a free port ($PORT).
+deploy_setup() {
+	deploy_need curl
+	if [ "$(id -un)" != "$RUN_USER" ]; then
+		deploy_need setpriv
+	fi
+	[ -x "$top_builddir/cgi-bin/backstream-sse" ] ||
+	    fail "no stream responder at $top_builddir/cgi-bin/backstream-sse"
+	chmod 755 "$TMP"
+	mkdir -p "$GEN" "$LOGS" "$RUN" "$STORE" "$TMP/keys"
+	chown "$RUN_USER:$RUN_GROUP" "$LOGS" "$RUN" "$STORE" "$TMP/keys"
+	deploy_install
+	conf_set verify_helper "$INST/libexec/backstream-verify"
+	conf_set stream_lifetime "${DEPLOY_LIFETIME}s"
+	conf_set stream_jitter 0s
+	conf_set heartbeat 1s
+	conf_set retry 1s
+	# Everything the responders would ever log, to prove no token is in it.
+	conf_set log_level debug
+	chmod 644 "$CONF"
+	expect_bs 0 init
+	expect_bs 0 demo-data
+	expect_bs 0 keygen "$TMP/keys"
+	expect_bs 0 token --uid alice --ttl 30m
+	TOKEN=$(cat "$OUT")
+	[ -n "$TOKEN" ] || fail "backstream token printed no token"
+	PORT=$(free_port)
+}
+
+# deploy_gen TEMPLATE OUTPUT [NAME=VALUE...]: makes a shipped file from
+# apache-conf/TEMPLATE with the test's paths, as "make install" does with
+# the installation's.
+deploy_gen() {
+	_template=$1
+	_output=$2
+	shift 2
+	sh "$top_srcdir/apache-conf/subst.sh" \
+	    pkglibexecdir="$INST/libexec" pkgdatadir="$GEN" \
+	    sysconfdir="$TMP" localstatedir="$TMP/var" docdir="$TMP/doc" \
+	    logdir="$LOGS" rundir="$RUN" port="127.0.0.1:$PORT" "$@" \
+	    <"$top_srcdir/apache-conf/$_template" >"$_output" ||
+	    fail "making $_output from apache-conf/$_template"
+	[ "$(basename "$CONF")" = backstream.conf ] ||
+	    fail "the configuration must be \$sysconfdir/backstream.conf"
+}
+
+# ---- an SSE client ---------------------------------------------------------------
+
+now_ms() {
+	date +%s%3N
+}
+
+# sse_open NAME URL [CURL_ARGS]: opens a stream in the background; the body
+# goes to $TMP/NAME.body, the response head to $TMP/NAME.head.  curl gives
+# up after 60 s.
+sse_open() {
+	_name=$1
+	_url=$2
+	shift 2
+	rm -f "$TMP/$_name.body" "$TMP/$_name.head"
+	: >"$TMP/$_name.body"
+	now_ms >"$TMP/$_name.start"
+	curl -sS -N --max-time 60 -D "$TMP/$_name.head" -o "$TMP/$_name.body" \
+	    "$@" "$_url" 2>"$TMP/$_name.err" &
+	echo $! >"$TMP/$_name.pid"
+	PIDS="$PIDS $!"
+}
+
+# sse_wait NAME REGEX SECONDS: waits until the body has a line matching
+# REGEX; fails the test after SECONDS.
+sse_wait() {
+	_tries=$(($3 * 50))
+	while ! grep -qE -- "$2" "$TMP/$1.body"; do
+		_tries=$((_tries - 1))
+		if [ "$_tries" -le 0 ]; then
+			fail "stream $1: waited $3 s for a line matching $2" \
+			    "$2" "$(tail -c 600 "$TMP/$1.body")"
+		fi
+		sleep 0.02
+	done
+}
+
+# sse_end NAME SECONDS: waits for the stream's response to end; sets
+# SSE_RC (curl's exit status: 0 when the response ended properly) and
+# SSE_SECONDS (since sse_open).
+sse_end() {
+	_pid=$(cat "$TMP/$1.pid")
+	_tries=$(($2 * 10))
+	while kill -0 "$_pid" 2>/dev/null; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || fail "stream $1 still open after $2 s"
+		sleep 0.1
+	done
+	SSE_RC=0
+	wait "$_pid" || SSE_RC=$?
+	SSE_SECONDS=$((($(now_ms) - $(cat "$TMP/$1.start")) / 1000))
+}
+
+# sse_close NAME: the client leaves.
+sse_close() {
+	_pid=$(cat "$TMP/$1.pid")
+	kill -TERM "$_pid" 2>/dev/null || :
+	wait "$_pid" 2>/dev/null || :
+}
+
+# The id of the last event in stream NAME's body.
+sse_last_id() {
+	sed -n 's/^id: //p' "$TMP/$1.body" | tail -n 1
+}
+
+# The HTTP status of stream NAME's response (the last, after any 1xx).
+sse_status() {
+	sed -n 's/^HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$TMP/$1.head" |
+	    tail -n 1
+}
+
+# timed_event NAME REGEX WHAT CMD...: runs CMD (a change committed through
+# the CLI) and waits for REGEX in stream NAME; prints and checks the time
+# from the command's start to the event's arrival.  Sets LATENCY_MS.
+timed_event() {
+	_name=$1
+	_regex=$2
+	_what=$3
+	shift 3
+	_t0=$(now_ms)
+	expect_bs 0 "$@"
+	sse_wait "$_name" "$_regex" 5
+	LATENCY_MS=$(($(now_ms) - _t0))
+	echo "latency: $LATENCY_MS ms from \"backstream $1\" to $_what," \
+	    "through $TEST_NAME"
+	[ "$LATENCY_MS" -lt 2000 ] ||
+	    fail "$_what took too long" "under 2000 ms" "$LATENCY_MS ms"
+}
+
+job_id() {
+	sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT"
+}
+
+# ---- the checks ------------------------------------------------------------------------
+
+# deploy_check_streams URL: what every server must do for streams, through
+# it.  Leaves $JOB (cancelled) and $JOB2.
+deploy_check_streams() {
+	_base=$1
+
+	step "no token: the responder's 401, through the server"
+	expect 0 curl -sS --max-time 10 -o "$TMP/r.body" -w '%{http_code}' \
+	    "$_base/api/sse/backtest/jobs"
+	check_eq "status without a token" 401 "$(cat "$OUT")"
+	check_contains "$TMP/r.body" '"error":"unauthorized"'
+
+	step "Authorization: Bearer reaches the responder (no ?token=)"
+	sse_open bearer "$_base/api/sse/backtest/jobs" \
+	    -H "Authorization: Bearer $TOKEN"
+	sse_wait bearer '^event: snapshot$' 10
+	sse_close bearer
+	check_eq "status of a stream opened with Authorization" 200 \
+	    "$(sse_status bearer)"
+	grep -qi '^content-type: text/event-stream' "$TMP/bearer.head" ||
+	    fail "Content-Type of a stream" "text/event-stream" \
+	    "$(cat "$TMP/bearer.head")"
+
+	step "a committed event reaches the client at once"
+	sse_open jobs "$_base/api/sse/backtest/jobs?token=$TOKEN"
+	sse_wait jobs '^event: snapshot$' 10
+	timed_event jobs '^event: job_added$' "job_added" \
+	    submit --uid alice --json "$SPEC"
+	JOB=$(job_id)
+	[ -n "$JOB" ] || fail "submit printed no job id" "a job" "$(cat "$OUT")"
+	sse_wait jobs "\"job_id\":\"$JOB\"" 1
+	timed_event jobs "^data: \\{\"job\":\\{\"job_id\":\"$JOB\".*\"status\":\"cancelled\"" \
+	    "job_updated (cancelled)" cancel "$JOB" --uid alice
+
+	step "heartbeats arrive while the stream is idle"
+	_before=$(grep -c '^: heartbeat$' "$TMP/jobs.body" || :)
+	sleep 2.5
+	_after=$(grep -c '^: heartbeat$' "$TMP/jobs.body" || :)
+	[ $((_after - _before)) -ge 2 ] ||
+	    fail "heartbeats in 2.5 s of quiet (heartbeat = 1s)" "2 or more" \
+	    "$((_after - _before))"
+
+	step "the stream ends itself after stream_lifetime, and cleanly"
+	sse_end jobs $((DEPLOY_LIFETIME + 15))
+	check_eq "curl's exit status at the stream's end (0: a complete response)" \
+	    0 "$SSE_RC"
+	check_eq "status of the ended stream" 200 "$(sse_status jobs)"
+	[ "$SSE_SECONDS" -ge $((DEPLOY_LIFETIME - 1)) ] &&
+	    [ "$SSE_SECONDS" -le $((DEPLOY_LIFETIME + 3)) ] ||
+	    fail "the stream's life" "about $DEPLOY_LIFETIME s" \
+	    "$SSE_SECONDS s"
+	_last=$(sse_last_id jobs)
+	[ -n "$_last" ] || fail "the stream had no event id"
+
+	step "the client resumes with Last-Event-ID and misses nothing"
+	# A job submitted while the client was away.
+	expect_bs 0 submit --uid alice --json "$SPEC"
+	JOB2=$(job_id)
+	sse_open resumed "$_base/api/sse/backtest/jobs?token=$TOKEN" \
+	    -H "Last-Event-ID: $_last"
+	sse_wait resumed '^event: snapshot$' 10
+	check_contains "$TMP/resumed.body" "\"job_id\":\"$JOB2\""
+	timed_event resumed "^data: \\{\"job\":\\{\"job_id\":\"$JOB2\".*\"status\":\"cancelled\"" \
+	    "job_updated on the resumed stream" cancel "$JOB2" --uid alice
+	sse_close resumed
+
+	step "Last-Event-ID reaches the responder: past a job's end, 204"
+	sse_open job "$_base/api/sse/backtest/$JOB?token=$TOKEN"
+	sse_wait job '^event: cancelled$' 10
+	sse_close job
+	_end_id=$(sse_last_id job)
+	case $_end_id in
+	*.end)	;;
+	*)	fail "id of the terminal event" "S.T.end" "$_end_id" ;;
+	esac
+	expect 0 curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+	    -H "Last-Event-ID: $_end_id" "$_base/api/sse/backtest/$JOB?token=$TOKEN"
+	check_eq "status of a reconnection past the end" 204 "$(cat "$OUT")"
+
+	if [ -x "$INST/libexec/backstream-api" ]; then
+		step "the REST API, with ?token= and with Authorization"
+		expect 0 curl -sS --max-time 10 -o "$TMP/r.body" \
+		    -w '%{http_code}' "$_base/api/backtesting/jobs?token=$TOKEN"
+		check_eq "status of GET /api/backtesting/jobs" 200 "$(cat "$OUT")"
+		check_contains "$TMP/r.body" "\"job_id\":\"$JOB2\""
+		expect 0 curl -sS --max-time 10 -o "$TMP/r.body" \
+		    -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+		    "$_base/api/backtesting/jobs"
+		check_eq "status of GET /api/backtesting/jobs with Authorization" \
+		    200 "$(cat "$OUT")"
+	else
+		step "no backstream-api built: the REST routes are not tested"
+	fi
+}
+
+# deploy_check_logs ACCESS_LOG [FILE...]: the stream requests are in the
+# access log, and the token is in no log: not in ACCESS_LOG, the FILEs, or
+# anything under $LOGS.
+deploy_check_logs() {
+	step "no token in any log"
+	check_contains "$1" "/api/sse/backtest/jobs"
+	# The whole token, and its signature alone (a log that cut the line).
+	_sig=$(printf '%s' "${TOKEN##*.}" | cut -c1-24)
+	for _f in "$@" $(find "$LOGS" -type f); do
+		[ -f "$_f" ] || continue
+		check_not_contains "$_f" "$TOKEN"
+		check_not_contains "$_f" "$_sig"
+		check_not_contains "$_f" "token="
+	done
+}
+
+# ---- processes -------------------------------------------------------------------------
+
+# descendants PID: prints the pids of PID's children, their children, ...
+descendants() {
+	ps -eo pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2; pids[NR] = $1 }
+		END {
+			want[root] = 1
+			do {
+				more = 0
+				for (i = 1; i <= NR; i++) {
+					p = pids[i]
+					if (!(p in want) && (parent[p] in want)) {
+						want[p] = 1
+						more = 1
+					}
+				}
+			} while (more)
+			for (p in want)
+				if (p != root)
+					print p
+		}'
+}
+
+# alive PID...: prints those of the PIDs that run (a zombie is gone for our
+# purposes), with one ps for them all.
+alive() {
+	[ $# -gt 0 ] || return 0
+	ps -o pid=,stat= -p "$(echo "$@" | tr ' ' ,)" 2>/dev/null |
+	    awk '$2 !~ /^Z/ { print $1 }'
+}
+
+# commands PID...: prints "pid command" of those that run, with one ps.
+commands() {
+	[ $# -gt 0 ] || return 0
+	ps -o pid=,comm= -p "$(echo "$@" | tr ' ' ,)" 2>/dev/null || :
+}
+
+# stop_tree PID [SECONDS]: stops PID by TERM (KILL after SECONDS, default
+# 10), then waits up to 10 s for every process it had started; any left
+# is killed, named on stderr, and stop_tree returns 1.
+stop_tree() {
+	[ -n "$1" ] || return 0
+	_tree=$(descendants "$1")
+	stop_pid "$1" "${2:-10}"
+	_tries=100
+	# shellcheck disable=SC2086
+	while [ -n "$(alive $_tree)" ] && [ "$_tries" -gt 0 ]; do
+		sleep 0.1
+		_tries=$((_tries - 1))
+	done
+	# shellcheck disable=SC2086
+	_left=$(alive $_tree | tr '\n' ' ')
+	if [ -n "$_left" ]; then
+		echo "$TEST_NAME: still running after $1 stopped, killed:" >&2
+		# shellcheck disable=SC2086
+		ps -o pid=,ppid=,stat=,args= -p "$(echo $_left | tr ' ' ,)" >&2
+		# shellcheck disable=SC2086
+		kill -KILL $_left 2>/dev/null || :
+		return 1
+	fi
+	return 0
+}
+
+# Servers to stop at the end, by pid, each with every process it started
+# (stop_tree): lib.sh's cleanup stops only the pids themselves.
+DEPLOY_TREES=
+
+# deploy_track PID: stops PID's tree at exit, even when the test fails.
+deploy_track() {
+	DEPLOY_TREES="$DEPLOY_TREES $1"
+}
+
+# deploy_untrack PID: PID was stopped by the test.
+deploy_untrack() {
+	_rest=
+	for _p in $DEPLOY_TREES; do
+		[ "$_p" = "$1" ] || _rest="$_rest $_p"
+	done
+	DEPLOY_TREES=$_rest
+}
+
+deploy_teardown() {
+	for _t in $DEPLOY_TREES; do
+		stop_tree "$_t" || :
+	done
+	DEPLOY_TREES=
+}
+trap 'deploy_rc=$?; deploy_teardown; (exit "$deploy_rc"); cleanup' EXIT
