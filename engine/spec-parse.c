@@ -302,6 +302,21 @@ spec_from_json(json_object *obj, struct job_spec *out, char *err,
 	return 0;
 }
 
+/*
+ * Whether t is the start of a day that "YYYY-MM-DD" shows and date_parse()
+ * reads back: a stored spec may hold any number, but it is shown and run
+ * as dates.
+ */
+static int
+is_date(int64_t t)
+{
+	char	text[DATE_LEN + 1];
+	int64_t	back;
+
+	time_format_date(t, text);
+	return date_parse(text, &back) == 0 && back == t;
+}
+
 static int
 param_check(const struct strategy_param *p, double v, char *err,
     size_t errlen)
@@ -351,11 +366,11 @@ spec_check(const struct job_spec *spec, char *err, size_t errlen)
 		    interval_list());
 		return -1;
 	}
-	if (time_day_start(spec->start_date) != spec->start_date) {
+	if (!is_date(spec->start_date)) {
 		snprintf(err, errlen, "start_date: must be the start of a day");
 		return -1;
 	}
-	if (time_day_start(spec->end_date) != spec->end_date) {
+	if (!is_date(spec->end_date)) {
 		snprintf(err, errlen, "end_date: must be the start of a day");
 		return -1;
 	}

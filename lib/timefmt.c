@@ -49,7 +49,12 @@ floor_div(int64_t a, int64_t b)
 int64_t
 time_day_start(int64_t t)
 {
-	return floor_div(t, SECONDS_PER_DAY) * SECONDS_PER_DAY;
+	int64_t	days = floor_div(t, SECONDS_PER_DAY);
+
+	/* Within a day of INT64_MIN the day starts before what t can hold. */
+	if (days < INT64_MIN / SECONDS_PER_DAY)
+		days++;
+	return days * SECONDS_PER_DAY;
 }
 
 static void

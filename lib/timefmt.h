@@ -13,7 +13,10 @@
 int64_t	days_from_civil(int64_t y, unsigned m, unsigned d);
 void	civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
-/* The start (00:00:00Z) of the UTC day holding t. */
+/*
+ * The start (00:00:00Z) of the UTC day holding t (for t within a day of
+ * INT64_MIN, the first day start an int64_t holds).
+ */
 int64_t	time_day_start(int64_t t);
 
 /*
