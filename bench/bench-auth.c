@@ -1,5 +1,5 @@
 /* bench-auth.c: times auth_verify() on a valid token; prints microseconds per verification. */
-/* Build in a build dir ($SRC the source tree): cc -O2 -I. -I$SRC/lib $SRC/bench/bench-auth.c lib/libbackstream.a $(pkg-config --cflags --libs libjwt json-c libcrypto) -lm -o bench-auth; run: ./bench-auth [N] */
+/* Built and run by "make bench" (bench/Makefile.am); by hand, in the build directory: bench/bench-auth [N] */
 #include "config.h"
 
 #include <stdio.h>

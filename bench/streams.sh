@@ -1,0 +1,189 @@
+#!/bin/sh
+# streams.sh: runs bench-streams against lighttpd with one stream responder per stream, in a store of its own.
+#
+# Usage (from the build directory or its bench/, as "make bench" runs it,
+# or with top_builddir set):
+#
+#	bench/streams.sh [-n STREAMS] [-k COMMITS] [-i MS] [-d IDLE_SECONDS]
+#	    [-P POINTS] [-z CHUNKS] [-r RUNS] [-m MODES] [-t SECONDS]
+#
+# Everything it starts (lighttpd, whose responders it stops, and the load
+# client) is stopped by pid at exit, and the temporary directory is
+# removed (kept with KEEP_TMP=1).  The whole run is bounded by -t seconds
+# (default 1200).  Figures go to standard output; see bench-streams.c for
+# what each one means.  BENCH_CONF_EXTRA adds lines to backstream.conf
+# (for example "poll_interval = 15s").  Needs lighttpd (BENCH_LIGHTTPD,
+# default /usr/sbin/lighttpd); without it, says so and exits 0.
+
+set -eu
+
+if [ -z "${top_builddir:-}" ]; then
+	if [ -x ./bench-streams ]; then top_builddir=..; else top_builddir=.; fi
+fi
+: "${BENCH_LIGHTTPD:=/usr/sbin/lighttpd}"
+BACKSTREAM=$top_builddir/cli/backstream
+SSE=$top_builddir/cgi-bin/backstream-sse
+VERIFY=$top_builddir/cgi-bin/backstream-verify
+CLIENT=${BENCH_STREAMS:-$top_builddir/bench/bench-streams}
+
+streams=1000
+bound=1200
+args=
+while getopts b:n:k:i:d:P:z:r:m:t: opt; do
+	case $opt in
+	n) streams=$OPTARG; args="$args -n $OPTARG" ;;
+	t) bound=$OPTARG ;;
+	b|k|i|d|P|z|r|m) args="$args -$opt $OPTARG" ;;
+	*) echo "usage: streams.sh [-n N] [-k K] [-i MS] [-d S] [-P POINTS]" \
+	    "[-z CHUNKS] [-r RUNS] [-m MODES] [-t SECONDS]" >&2; exit 2 ;;
+	esac
+done
+
+for f in "$BACKSTREAM" "$SSE" "$VERIFY" "$CLIENT"; do
+	[ -x "$f" ] || { echo "streams.sh: $f is not built" >&2; exit 1; }
+done
+if [ ! -x "$BENCH_LIGHTTPD" ]; then
+	echo "streams.sh: no lighttpd at $BENCH_LIGHTTPD; skipped" >&2
+	exit 0
+fi
+abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" \
+    "$(basename "$1")"); }
+SSE=$(abs "$SSE")
+VERIFY=$(abs "$VERIFY")
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-streams.XXXXXX")
+LIGHTTPD_PID=
+CLIENT_PID=
+
+# Stops lighttpd (which stops its responders) and then any responder
+# still there, each by pid; then removes the directory.
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$CLIENT_PID" ]; then
+		kill -TERM "$CLIENT_PID" 2>/dev/null || :
+		wait "$CLIENT_PID" 2>/dev/null || :
+	fi
+	if [ -n "$LIGHTTPD_PID" ]; then
+		kids=$(cat "/proc/$LIGHTTPD_PID/task/$LIGHTTPD_PID/children" \
+		    2>/dev/null || :)
+		kill -TERM "$LIGHTTPD_PID" 2>/dev/null || :
+		tries=100
+		while kill -0 "$LIGHTTPD_PID" 2>/dev/null &&
+		    [ "$tries" -gt 0 ]; do
+			sleep 0.1
+			tries=$((tries - 1))
+		done
+		kill -KILL "$LIGHTTPD_PID" 2>/dev/null || :
+		wait "$LIGHTTPD_PID" 2>/dev/null || :
+		for pid in $kids; do
+			kill -TERM "$pid" 2>/dev/null || :
+		done
+		sleep 1
+		for pid in $kids; do
+			kill -KILL "$pid" 2>/dev/null || :
+		done
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "streams.sh: failed; last lines of the logs:" >&2
+		tail -n 5 "$TMP"/*.log >&2 2>/dev/null || :
+	fi
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "streams.sh: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 124' INT TERM
+
+# Below the kernel's ephemeral range, so that no client socket holds it.
+free_port() {
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	tries=100
+	while [ "$tries" -gt 0 ]; do
+		port=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (low - 10000)))
+		if [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; then
+			echo "$port"
+			return
+		fi
+		tries=$((tries - 1))
+	done
+	echo "streams.sh: found no free port" >&2
+	exit 1
+}
+
+# ---- the store, keys and configuration -------------------------------------
+
+CONF=$TMP/backstream.conf
+cat >"$CONF" <<EOF
+store_dir = $TMP/store
+project_id = bench-project
+cert_file = $TMP/keys/certs.json
+verify_helper = $VERIFY
+max_processes = $((streams + 200 > 2100 ? streams + 200 : 2100))
+log_level = warn
+log_file = $TMP/backstream.log
+${BENCH_CONF_EXTRA:-}
+EOF
+mkdir "$TMP/keys" "$TMP/www"
+"$BACKSTREAM" -c "$CONF" init >/dev/null
+"$BACKSTREAM" -c "$CONF" keygen "$TMP/keys" >/dev/null
+
+# ---- lighttpd: one responder per stream ------------------------------------
+
+PORT=$(free_port)
+cat >"$TMP/lighttpd.conf" <<EOF
+server.document-root = "$TMP/www"
+server.port = $PORT
+server.bind = "127.0.0.1"
+server.modules = ("mod_fastcgi")
+server.stream-response-body = 2
+server.max-connections = $((streams + 100))
+server.max-fds = $((streams * 4 + 200))
+server.errorlog = "$TMP/lighttpd.log"
+fastcgi.server = ( "/api/sse/" => (( "bin-path" => "$SSE",
+    "socket" => "$TMP/sse.sock", "max-procs" => $streams,
+    "min-procs" => $streams, "check-local" => "disable",
+    "bin-environment" => ("BACKSTREAM_CONF" => "$CONF") )) )
+EOF
+ulimit -n "$(ulimit -Hn)"
+"$BENCH_LIGHTTPD" -D -f "$TMP/lighttpd.conf" >"$TMP/lighttpd-out.log" 2>&1 &
+LIGHTTPD_PID=$!
+
+# Every responder spawned, and the port open.
+tries=$((bound * 10))
+while :; do
+	n=$(wc -w <"/proc/$LIGHTTPD_PID/task/$LIGHTTPD_PID/children" \
+	    2>/dev/null || echo 0)
+	if [ "$n" -ge "$streams" ] &&
+	    [ -n "$(ss -Htln "sport = :$PORT" 2>/dev/null)" ]; then
+		break
+	fi
+	kill -0 "$LIGHTTPD_PID" 2>/dev/null ||
+	    { echo "streams.sh: lighttpd exited" >&2; exit 1; }
+	tries=$((tries - 1))
+	[ "$tries" -gt 0 ] ||
+	    { echo "streams.sh: lighttpd did not start" >&2; exit 1; }
+	sleep 0.1
+done
+echo "lighttpd $("$BENCH_LIGHTTPD" -v | sed -n '1s/ .*//p') on 127.0.0.1:$PORT" \
+    "with $streams responders; $(nproc) cores; $(uname -sr)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- the measurements ------------------------------------------------------
+
+# shellcheck disable=SC2086
+timeout -k 5 "$bound" "$CLIENT" -c "$CONF" -p "$PORT" -w "$LIGHTTPD_PID" \
+    $args &
+CLIENT_PID=$!
+status=0
+wait "$CLIENT_PID" || status=$?
+CLIENT_PID=
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -s "$TMP/backstream.log" ]; then
+	echo "responder log (warnings and errors, first lines):"
+	head -n 10 "$TMP/backstream.log" | sed 's/^/  /'
+fi
+exit "$status"
