@@ -125,11 +125,19 @@ recover_one(struct store_txn *txn, void *arg)
 	if (j->status != JOB_RUNNING ||
 	    proc_is_alive(j->owner_pid, j->owner_start))
 		return 0;
+	j->owner_pid = 0;
+	j->owner_start = 0;
+	o->handled = 1;
+	/* The user asked to stop it: it ends as asked, with what it made. */
+	if (j->cancel_requested) {
+		j->status = JOB_CANCELLED;
+		j->finished_at = time(NULL);
+		snprintf(j->message, sizeof j->message, "cancelled");
+		return jobs_update(txn, j);
+	}
 	if ((r = trades_clear(txn, j)) != 0)
 		return r;
 	j->trade_count = 0;
-	j->owner_pid = 0;
-	j->owner_start = 0;
 	j->progress = 0;
 	j->current_bar = 0;
 	if (j->attempts > (uint32_t)o->retries) {
@@ -137,7 +145,7 @@ recover_one(struct store_txn *txn, void *arg)
 		j->finished_at = time(NULL);
 		snprintf(j->error_message, sizeof j->error_message,
 		    "engine crashed: the engine process running this job "
-		    "died %u times", j->attempts);
+		    "died %u time%s", j->attempts, j->attempts == 1 ? "" : "s");
 		snprintf(j->message, sizeof j->message, "failed");
 	} else {
 		/* Back in the queue under its old creation order: next to run. */
@@ -146,7 +154,6 @@ recover_one(struct store_txn *txn, void *arg)
 		    "an engine crash");
 		store_txn_wake(txn, NOTIFY_QUEUE);
 	}
-	o->handled = 1;
 	return jobs_update(txn, j);
 }
 

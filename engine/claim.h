@@ -17,8 +17,9 @@ int	claim_next(struct store *s, struct job *job, char *err, size_t errlen);
 
 /*
  * Finds running jobs whose owner process is gone: each is queued again
- * from the start (its trades removed) while it has been started at most
- * retries + 1 times, and failed with "engine crashed" after that.  Sets
+ * from the start (its trades removed) up to retries times, and failed
+ * with "engine crashed" after that; one whose cancel was asked for ends
+ * cancelled, keeping its trades.  Sets
  * *found to how many were handled.  Returns 0 or a store code.
  */
 int	claim_recover_orphans(struct store *s, int retries, int *found,

@@ -27,6 +27,9 @@
 #define WORKER_IDLE	10	/* nothing was queued */
 #define WORKER_FAILED	1
 
+/* The longest a worker's exit may go unnoticed. */
+#define CHILD_POLL_MS	200
+
 /* How often the coordinator looks for jobs of dead engines. */
 #define ORPHAN_CHECK_MS	2000
 /*
@@ -294,7 +297,13 @@ run(struct engine *e)
 			wait = deadline - now;
 		if (queued && e->spawn_after > now && e->spawn_after - now < wait)
 			wait = e->spawn_after - now;
-		/* A submission bumps the word; a child's exit interrupts. */
+		/*
+		 * A submission bumps the word; a child's exit interrupts,
+		 * unless it came just before the wait: then a short wait
+		 * while workers run bounds the delay.
+		 */
+		if (e->running > 0 && wait > CHILD_POLL_MS)
+			wait = CHILD_POLL_MS;
 		if (!child_exited)
 			notify_wait(n, NOTIFY_QUEUE, seen, wait);
 	}
@@ -364,6 +373,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	/* No SA_RESTART: a child's exit must cut the wait for the queue short. */
 	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
 
 	e.cfg = &cfg;

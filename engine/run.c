@@ -108,7 +108,7 @@ write_step(struct store_txn *txn, void *arg)
 		w->end = RUN_GONE;
 		return 0;
 	}
-	if (w->step == STEP_REQUEUE) {
+	if (w->step == STEP_REQUEUE && !j->cancel_requested) {
 		if ((r = trades_clear(txn, j)) != 0)
 			return r;
 		j->status = JOB_QUEUED;

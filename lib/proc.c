@@ -11,6 +11,27 @@
 
 #include "proc.h"
 
+/* Whether /proc/PID/stat says Z (zombie) or X (dead). */
+static int
+proc_is_zombie(pid_t pid)
+{
+	char	path[64], line[512], *p;
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	line[n] = '\0';
+	if ((p = strrchr(line, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
 uint64_t
 proc_starttime(pid_t pid)
 {
@@ -49,5 +70,6 @@ proc_is_alive(pid_t pid, uint64_t start)
 		return 0;
 	if (start != 0 && (now = proc_starttime(pid)) != 0 && now != start)
 		return 0;
-	return 1;
+	/* A zombie has died; only its parent has not looked yet. */
+	return !proc_is_zombie(pid);
 }

@@ -523,6 +523,24 @@ check_contains "$ERR" "1 job(s) of a dead engine process queued again or failed"
 check_contains "$ERR" "job $JOB: started (sma_crossover LONG minute, attempt 2)"
 check_like_ref "$JOB"
 
+step "a worker that dies after a cancel was asked for: the job ends cancelled"
+submit "$LONG_SPEC"
+slow_engine_bg --once
+new_worker 20 || fail "the engine ended without running the job"
+wait_state "$JOB" 60 '[ "$ST" = running ] && [ "$NT" -gt 0 ]'
+# Stopped first, so that it cannot see the cancel before it dies.
+kill -STOP "$WORKER"
+expect_bs 0 cancel "$JOB" --uid "$U"
+job_state "$JOB"
+kept=$NT
+kill_worker
+engine_wait 30
+expect 0 "$ENGINE" --once
+job_json "$JOB"
+check_eq "status of a cancelled job whose worker died" cancelled \
+    "$(jget status)"
+check_eq "the transactions it made, kept" "$kept" "$(jget transaction_count)"
+
 step "an engine stopped by SIGTERM puts its job back in the queue"
 submit "$LONG_SPEC"
 slow_engine_bg --once
