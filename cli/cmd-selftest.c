@@ -251,6 +251,18 @@ check_stream(struct probe *p, const char *url, const char *token)
 		return -1;
 	}
 	t = now_ms() - t0;
+	/*
+	 * A buffered response arrives whole, with its end: a live stream
+	 * does not end within moments of its first event.
+	 */
+	read_until(p, ended, now_ms() + 300);
+	if (p->status == 200 && p->eof) {
+		report(0, "events unbuffered", "the events arrived only when "
+		    "the response ended: a layer buffers the response "
+		    "(mod_fcgid: FcgidOutputBufferSize 0; lighttpd: server."
+		    "stream-response-body = 2; nginx: fastcgi_buffering off)");
+		return -1;
+	}
 	if (p->status != 200) {
 		report(0, "stream opens", "HTTP %d (401: the token is refused; "
 		    "404: /api/sse/ is not routed to backstream-sse)",
@@ -258,6 +270,7 @@ check_stream(struct probe *p, const char *url, const char *token)
 		return -1;
 	}
 	report(1, "stream opens", "first event after %lld ms", (long long)t);
+	report(1, "events unbuffered", "the response is still open");
 	report(strncmp(p->content_type, "text/event-stream", 17) == 0,
 	    "content type", "%s", p->content_type[0] ? p->content_type :
 	    "(none)");

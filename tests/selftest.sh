@@ -1,0 +1,37 @@
+# tests/selftest.sh: "backstream selftest" against lighttpd: a sound site passes, a buffering one and a bad token fail.
+. "${top_srcdir:-..}/tests/lib.sh"
+. "$top_srcdir/tests/lighttpd.sh"
+
+command -v curl >/dev/null 2>&1 || { echo "$TEST_NAME: skipped: no curl"; exit 77; }
+[ -x "$LIGHTTPD" ] || { echo "$TEST_NAME: skipped: no lighttpd"; exit 77; }
+
+conf_set project_id selftest-project
+conf_set cert_file "$TMP/keys/certs.json"
+conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
+conf_set heartbeat 1s
+conf_set stream_lifetime 4s
+conf_set stream_jitter 1s
+mkdir -p "$TMP/keys"
+expect_bs 0 init
+expect_bs 0 keygen "$TMP/keys"
+expect_bs 0 token --uid selftest-user
+TOKEN=$(cat "$OUT")
+
+step "a sound site passes every check, rotation included"
+LIGHTTPD_SSE_PROCS=4 lighttpd_start
+expect_bs 0 selftest "$LIGHTTPD_URL" "$TOKEN" --wait 10 --rotation 15
+for check in "stream opens" "events unbuffered" "content type" "cache-control" \
+    heartbeats "authorization header" rotation; do
+	grep -q "^ok  *$check " "$OUT" || fail "selftest check \"$check\" passes" "ok" "$(cat "$OUT")"
+done
+
+step "a refused token fails the first check"
+expect_bs 1 selftest "$LIGHTTPD_URL" "${TOKEN}x" --wait 5
+check_contains "$OUT" "HTTP 401"
+lighttpd_stop || fail "lighttpd stopped"
+
+step "a buffering server is caught"
+LIGHTTPD_EXTRA_CONF='server.stream-response-body := 0' LIGHTTPD_SSE_PROCS=2 lighttpd_start
+expect_bs 1 selftest "$LIGHTTPD_URL" "$TOKEN" --wait 5
+check_contains "$OUT" "a layer buffers the response"
+lighttpd_stop || fail "lighttpd stopped"
