@@ -11,52 +11,55 @@
 
 #include "proc.h"
 
-/* Whether /proc/PID/stat says Z (zombie) or X (dead). */
-static int
-proc_is_zombie(pid_t pid)
+/*
+ * Reads /proc/PID/stat into line (len bytes) and returns where field 3
+ * (the state) begins, past the command, which may hold spaces and
+ * parentheses; NULL if it cannot be read.
+ */
+static char *
+read_stat(pid_t pid, char *line, size_t len)
 {
-	char	path[64], line[512], *p;
+	char	path[64], *p;
 	ssize_t	n;
 	int	fd;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, line, sizeof line - 1);
+		return NULL;
+	n = read(fd, line, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	line[n] = '\0';
 	if ((p = strrchr(line, ')')) == NULL || p[1] != ' ')
+		return NULL;
+	return p + 2;
+}
+
+/* Whether the state is Z (zombie) or X (dead). */
+static int
+proc_is_zombie(pid_t pid)
+{
+	char	line[1024], *p;
+
+	if ((p = read_stat(pid, line, sizeof line)) == NULL)
 		return 0;
-	return p[2] == 'Z' || p[2] == 'X';
+	return *p == 'Z' || *p == 'X';
 }
 
 uint64_t
 proc_starttime(pid_t pid)
 {
-	char		 path[64], line[1024], *p;
-	uint64_t	 v = 0;
-	ssize_t		 n;
-	int		 fd, field;
+	char	line[1024], *p;
+	int	field;
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((p = read_stat(pid, line, sizeof line)) == NULL)
 		return 0;
-	n = read(fd, line, sizeof line - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	line[n] = '\0';
-	/* Field 2, the command, may hold spaces and parentheses: skip it. */
-	if ((p = strrchr(line, ')')) == NULL)
-		return 0;
-	for (field = 2; *p != '\0' && field < 22; p++)
+	/* p is at field 3; the start time is field 22. */
+	for (field = 3; *p != '\0' && field < 22; p++)
 		if (*p == ' ')
 			field++;
-	if (field == 22)
-		v = strtoull(p, NULL, 10);
-	return v;
+	return field == 22 ? strtoull(p, NULL, 10) : 0;
 }
 
 int

@@ -87,16 +87,8 @@ history_create(struct store_txn *txn, struct history_entry *h)
 int
 history_remove(struct store_txn *txn, const struct history_entry *h)
 {
-	DB	*db = store_db(txn, STORE_HISTORY);
-	DBT	 key;
-	int	 r;
-
-	if ((r = changelog_append(txn, CHANGE_BACKTEST_DELETED, h->uid, h->id,
-	    0)) != 0)
-		return r;
-	id_key(&key, h->id);
-	r = db->del(db, txn->tid, &key, 0);
-	return r == DB_NOTFOUND ? ENOENT : r;
+	return store_delete(txn, STORE_HISTORY, CHANGE_BACKTEST_DELETED,
+	    h->uid, h->id);
 }
 
 struct list_arg {

@@ -159,16 +159,7 @@ jobs_update(struct store_txn *txn, const struct job *j)
 int
 jobs_remove(struct store_txn *txn, const struct job *j)
 {
-	DB	*db = store_db(txn, STORE_JOBS);
-	DBT	 key;
-	int	 r;
-
-	if ((r = changelog_append(txn, CHANGE_JOB_DELETED, j->uid, j->id,
-	    0)) != 0)
-		return r;
-	id_key(&key, j->id);
-	r = db->del(db, txn->tid, &key, 0);
-	return r == DB_NOTFOUND ? ENOENT : r;
+	return store_delete(txn, STORE_JOBS, CHANGE_JOB_DELETED, j->uid, j->id);
 }
 
 /* ---- scans ----------------------------------------------------------------- */

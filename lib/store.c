@@ -1081,6 +1081,24 @@ store_read(struct store *s, int (*fn)(struct store_txn *, void *), void *arg,
 	return run(s, 0, 0, fn, arg, err, errlen);
 }
 
+int
+store_delete(struct store_txn *txn, enum store_table t, int kind,
+    const char *uid, const char *id)
+{
+	DB	*db = store_db(txn, t);
+	DBT	 key;
+	int	 r;
+
+	if ((r = changelog_append(txn, (enum change_kind)kind, uid, id, 0)) !=
+	    0)
+		return r;
+	memset(&key, 0, sizeof key);
+	key.data = (void *)(uintptr_t)id;
+	key.size = (uint32_t)strlen(id);
+	r = db->del(db, txn->tid, &key, 0);
+	return r == DB_NOTFOUND ? ENOENT : r;
+}
+
 void
 store_txn_wake(struct store_txn *txn, uint32_t w)
 {

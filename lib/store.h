@@ -100,6 +100,12 @@ int	store_write(struct store *s, int flags,
 int	store_read(struct store *s,
 	    int (*fn)(struct store_txn *txn, void *arg), void *arg,
 	    char *err, size_t errlen);
+/*
+ * Deletes the record keyed id from table t and logs change kind for uid:
+ * 0, ENOENT if there is none, or a store code.
+ */
+int	store_delete(struct store_txn *txn, enum store_table t, int kind,
+	    const char *uid, const char *id);
 /* Notes that readers of notify word w should wake after the commit. */
 void	store_txn_wake(struct store_txn *txn, uint32_t w);
 /* Sets txn->err (if not already set) from a format; returns code. */
