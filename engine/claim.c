@@ -12,7 +12,6 @@
 #include "notify.h"
 #include "proc.h"
 #include "store-jobs.h"
-#include "store-trades.h"
 #include "xmalloc.h"
 
 struct claim {
@@ -135,9 +134,11 @@ recover_one(struct store_txn *txn, void *arg)
 		snprintf(j->message, sizeof j->message, "cancelled");
 		return jobs_update(txn, j);
 	}
-	if ((r = trades_clear(txn, j)) != 0)
-		return r;
-	j->trade_count = 0;
+	/*
+	 * Its transactions stay, whatever follows: streams have sent them to
+	 * clients, which cannot be told to drop them, and a run again makes
+	 * the same ones (run.c).
+	 */
 	j->progress = 0;
 	j->current_bar = 0;
 	if (j->attempts > (uint32_t)o->retries) {

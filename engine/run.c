@@ -108,11 +108,13 @@ write_step(struct store_txn *txn, void *arg)
 		w->end = RUN_GONE;
 		return 0;
 	}
+	/*
+	 * Queued again, its transactions stay: streams have sent them to
+	 * clients, which cannot be told to drop them.  The next run makes
+	 * the same ones again (see below).
+	 */
 	if (w->step == STEP_REQUEUE && !j->cancel_requested) {
-		if ((r = trades_clear(txn, j)) != 0)
-			return r;
 		j->status = JOB_QUEUED;
-		j->trade_count = 0;
 		j->progress = 0;
 		j->current_bar = 0;
 		j->owner_pid = 0;
@@ -128,7 +130,14 @@ write_step(struct store_txn *txn, void *arg)
 	if (w->ntrades > 0) {
 		if ((r = trades_append(txn, j, w->trades, w->ntrades)) != 0)
 			return r;
-		j->trade_count += (uint32_t)w->ntrades;
+		/*
+		 * A run after a crash or a stop writes again, under the same
+		 * seqs, the trades an earlier attempt of the job made (a
+		 * backtest makes the same ones from the same bars): the count
+		 * grows only past those.
+		 */
+		if (w->trades[w->ntrades - 1].seq > j->trade_count)
+			j->trade_count = w->trades[w->ntrades - 1].seq;
 	}
 	j->total_bars = w->job->total_bars;
 	j->current_bar = w->current_bar;
