@@ -273,8 +273,16 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 		if (left < wake - now)
 			wake = now + left;
 		moved = notify_wait(n, s->word, seen, wake - now) == 0;
-		if (kind->update == NULL)
+		if (kind->update == NULL) {
+			/*
+			 * Nothing to read (a data stream), but the word must be
+			 * noted again: once it has moved, a wait on the old
+			 * value returns at once, and the stream would spin
+			 * until its end after its user's first commit.
+			 */
+			seen = notify_value(n, s->word);
 			continue;
+		}
 		now = stream_now_ms();
 		if (moved || now >= poll_ms) {
 			seen = notify_value(n, s->word);
