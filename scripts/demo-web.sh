@@ -160,7 +160,9 @@ stop_lighttpd() {
 
 cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM HUP
+	# A second ^C must not cut the cleanup short.
+	trap - EXIT
+	trap '' INT TERM HUP
 	# Whatever fails now, the rest must still be stopped.
 	set +e
 	[ -z "${started:-}" ] || echo "demo-web: stopping" >&2

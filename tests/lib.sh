@@ -41,7 +41,9 @@ PIDS=
 
 cleanup() {
 	rc=$?
-	trap - EXIT INT TERM
+	# A second signal (timeout's, after ours) must not cut the cleanup short.
+	trap - EXIT
+	trap '' INT TERM
 	for pid in $PIDS; do
 		stop_pid "$pid" || :
 	done
