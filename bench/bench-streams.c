@@ -1,18 +1,11 @@
 /* bench-streams.c: SSE load client through a web server: commit-to-client latency, memory, idle CPU and data throughput. */
 #include "config.h"
 
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +24,8 @@
 #include "store-jobs.h"
 #include "store-history.h"
 #include "store.h"
+#include "procstat.h"
+#include "sse-client.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -69,14 +64,7 @@
 #define CONNECT_WAIT_S	180
 #define DAY_S		86400
 
-static int64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#define now_ns	sse_now_ns
 
 static void
 die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -300,49 +288,21 @@ token_for(const char *uid)
 	return tok;
 }
 
-/* ---- the client: raw HTTP/1.1 connections read with epoll ----------------- */
+/* ---- the client (sse-client.c): what each phase reads from the events ----- */
 
-enum http_state { H_HEAD, H_SIZE, H_DATA, H_CRLF, H_RAW, H_DONE };
-
-struct conn {
-	int		 fd;
-	int		 idx;
-	char		*request;
-	size_t		 reqlen, reqoff;
-	enum http_state	 hs;
-	int		 chunked;
-	int		 status;
-	size_t		 left;		/* of the current chunk */
-	char		 head[4096];
-	size_t		 headlen;
-	char		 sizeline[32];
-	size_t		 sizelen;
-	/* SSE */
-	struct buf	 line;
-	char		 event[64];
-	struct buf	 data;
-	int		 ndata;
-	/* what arrived */
-	int		 connected;	/* connection event */
-	int		 ready;		/* first state event after it */
-	int		 heartbeats;
-	int		 closed;
-	int64_t		 points;
-	int64_t		 total;
-	int64_t		 t_open, t_first, t_complete;
-};
-
-struct client {
-	int		 ep;
-	struct conn	*c;
-	int		 n;
-	int		 open;		/* not closed */
-	int64_t		 now;		/* of the last read */
-	/* latencies: [commit][conn], 0 until arrived */
+/* Latencies of the commits being measured: [commit][conn], 0 until arrived. */
+static struct {
 	int64_t		*arrive;
 	int		 ncommits;
 	int		 arrived;
-};
+} lat_run;
+
+/* The data phase's one stream. */
+static struct {
+	int64_t		 points;
+	int64_t		 total;
+	int64_t		 t_complete;
+} data_run;
 
 static void
 set_nofile(void)
@@ -353,62 +313,6 @@ set_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-}
-
-static void
-conn_start(struct client *cl, struct conn *c, const char *path_query)
-{
-	struct sockaddr_in	sa;
-	struct epoll_event	ev;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)opt.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		die("socket: %s", strerror(errno));
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) == -1 &&
-	    errno != EINPROGRESS)
-		die("connect: %s", strerror(errno));
-	c->reqlen = (size_t)xasprintf(&c->request, "GET %s HTTP/1.1\r\n"
-	    "Host: 127.0.0.1:%d\r\nAccept: text/event-stream\r\n"
-	    "Cache-Control: no-cache\r\n\r\n", path_query, opt.port);
-	c->hs = H_HEAD;
-	c->t_open = now_ns();
-	memset(&ev, 0, sizeof ev);
-	ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
-	ev.data.ptr = c;
-	if (epoll_ctl(cl->ep, EPOLL_CTL_ADD, c->fd, &ev) == -1)
-		die("epoll_ctl: %s", strerror(errno));
-	cl->open++;
-}
-
-static void
-conn_close(struct client *cl, struct conn *c)
-{
-	if (c->closed)
-		return;
-	close(c->fd);
-	c->closed = 1;
-	cl->open--;
-}
-
-static void
-client_free(struct client *cl)
-{
-	int	i;
-
-	for (i = 0; i < cl->n; i++) {
-		conn_close(cl, &cl->c[i]);
-		free(cl->c[i].request);
-		buf_free(&cl->c[i].line);
-		buf_free(&cl->c[i].data);
-	}
-	free(cl->c);
-	free(cl->arrive);
-	close(cl->ep);
-	memset(cl, 0, sizeof *cl);
 }
 
 /* The commit number in a "message":"bench K" of the event's data, or -1. */
@@ -433,231 +337,47 @@ json_int(const char *data, const char *field)
 }
 
 static void
-dispatch(struct client *cl, struct conn *c)
+on_event(struct sse_client *cl, struct sse_conn *c, const char *event,
+    const char *id, const char *data)
 {
-	const char	*data = c->data.len > 0 ? buf_str(&c->data) : "";
-	int		 k;
+	int	k;
 
-	if (strcmp(c->event, "connection") == 0)
-		c->connected = 1;
-	else if (c->connected && !c->ready)
-		c->ready = 1;
-	if (c->t_first == 0)
-		c->t_first = cl->now;
-	if (strcmp(c->event, "data_chunk") == 0) {
-		c->points = json_int(data, "\"points_sent\":");
-	} else if (strcmp(c->event, "complete") == 0) {
-		c->total = json_int(data, "\"total_points\":");
-		c->t_complete = cl->now;
-	} else if (strcmp(c->event, "error") == 0) {
+	(void)id;
+	if (strcmp(event, "data_chunk") == 0) {
+		data_run.points = json_int(data, "\"points_sent\":");
+	} else if (strcmp(event, "complete") == 0) {
+		data_run.total = json_int(data, "\"total_points\":");
+		data_run.t_complete = cl->now;
+	} else if (strcmp(event, "error") == 0) {
 		fprintf(stderr, "bench-streams: stream %d: error %s\n", c->idx,
 		    data);
-	} else if (cl->arrive != NULL && (k = commit_of(data)) >= 0 &&
-	    k < cl->ncommits && cl->arrive[(size_t)k * cl->n + c->idx] == 0) {
-		cl->arrive[(size_t)k * cl->n + c->idx] = cl->now;
-		cl->arrived++;
-	}
-	c->event[0] = '\0';
-	buf_reset(&c->data);
-	c->ndata = 0;
-}
-
-/* One complete SSE line (without its newline). */
-static void
-sse_line(struct client *cl, struct conn *c, const char *l, size_t n)
-{
-	if (n > 0 && l[n - 1] == '\r')
-		n--;
-	if (n == 0) {
-		if (c->ndata > 0 || c->event[0] != '\0')
-			dispatch(cl, c);
-		return;
-	}
-	if (l[0] == ':') {
-		c->heartbeats++;
-		return;
-	}
-	if (n >= 7 && memcmp(l, "event: ", 7) == 0) {
-		snprintf(c->event, sizeof c->event, "%.*s", (int)(n - 7), l + 7);
-		return;
-	}
-	if (n >= 6 && memcmp(l, "data: ", 6) == 0) {
-		if (c->ndata++ > 0)
-			buf_addc(&c->data, '\n');
-		buf_add(&c->data, l + 6, n - 6);
-	}
-}
-
-/* Body bytes: split into lines. */
-static void
-sse_feed(struct client *cl, struct conn *c, const char *p, size_t n)
-{
-	const char	*nl;
-
-	while (n > 0) {
-		if ((nl = memchr(p, '\n', n)) == NULL) {
-			buf_add(&c->line, p, n);
-			return;
-		}
-		if (c->line.len > 0) {
-			buf_add(&c->line, p, (size_t)(nl - p));
-			sse_line(cl, c, c->line.data, c->line.len);
-			buf_reset(&c->line);
-		} else
-			sse_line(cl, c, p, (size_t)(nl - p));
-		n -= (size_t)(nl - p) + 1;
-		p = nl + 1;
+	} else if (lat_run.arrive != NULL && (k = commit_of(data)) >= 0 &&
+	    k < lat_run.ncommits &&
+	    lat_run.arrive[(size_t)k * cl->n + c->idx] == 0) {
+		lat_run.arrive[(size_t)k * cl->n + c->idx] = cl->now;
+		lat_run.arrived++;
 	}
 }
 
 static void
-parse_head(struct conn *c)
+on_head(struct sse_client *cl, struct sse_conn *c)
 {
-	const char	*te;
-
-	c->head[c->headlen] = '\0';
-	if (sscanf(c->head, "HTTP/1.%*d %d", &c->status) != 1)
-		c->status = -1;
-	te = strcasestr(c->head, "\r\nTransfer-Encoding: chunked");
-	c->chunked = te != NULL;
-	c->hs = c->chunked ? H_SIZE : H_RAW;
+	(void)cl;
 	if (c->status != 200)
 		fprintf(stderr, "bench-streams: stream %d: status %d\n", c->idx,
 		    c->status);
 }
 
-/* Bytes from the socket: HTTP head, then (chunked) body. */
 static void
-feed(struct client *cl, struct conn *c, const char *p, size_t n)
+client_init(struct sse_client *cl, int n)
 {
-	size_t	k;
-	char	*e;
-
-	while (n > 0) {
-		switch (c->hs) {
-		case H_HEAD:
-			c->head[c->headlen++] = *p++;
-			n--;
-			if (c->headlen >= 4 &&
-			    memcmp(c->head + c->headlen - 4, "\r\n\r\n", 4) ==
-			    0) {
-				parse_head(c);
-				if (c->status != 200) {
-					conn_close(cl, c);
-					return;
-				}
-			}
-			else if (c->headlen == sizeof c->head - 1)
-				die("stream %d: head too long", c->idx);
-			break;
-		case H_SIZE:
-			if (*p == '\n') {
-				c->sizeline[c->sizelen] = '\0';
-				c->left = strtoul(c->sizeline, &e, 16);
-				c->sizelen = 0;
-				c->hs = c->left == 0 ? H_DONE : H_DATA;
-			} else if (c->sizelen < sizeof c->sizeline - 1)
-				c->sizeline[c->sizelen++] = *p;
-			p++;
-			n--;
-			break;
-		case H_DATA:
-			k = n < c->left ? n : c->left;
-			sse_feed(cl, c, p, k);
-			p += k;
-			n -= k;
-			if ((c->left -= k) == 0)
-				c->hs = H_CRLF;
-			break;
-		case H_CRLF:
-			if (*p == '\n')
-				c->hs = H_SIZE;
-			p++;
-			n--;
-			break;
-		case H_RAW:
-			sse_feed(cl, c, p, n);
-			return;
-		case H_DONE:
-			return;
-		}
-	}
-}
-
-static void
-on_ready(struct client *cl, struct conn *c, uint32_t events)
-{
-	static char	buf[1 << 16];
-	struct epoll_event ev;
-	ssize_t		n;
-
-	if (c->closed)
-		return;
-	if ((events & EPOLLOUT) && c->reqoff < c->reqlen) {
-		n = write(c->fd, c->request + c->reqoff, c->reqlen - c->reqoff);
-		if (n > 0)
-			c->reqoff += (size_t)n;
-		else if (n == -1 && errno != EAGAIN) {
-			fprintf(stderr, "bench-streams: stream %d: %s\n", c->idx,
-			    strerror(errno));
-			conn_close(cl, c);
-			return;
-		}
-		if (c->reqoff == c->reqlen) {
-			memset(&ev, 0, sizeof ev);
-			ev.events = EPOLLIN | EPOLLRDHUP;
-			ev.data.ptr = c;
-			epoll_ctl(cl->ep, EPOLL_CTL_MOD, c->fd, &ev);
-		}
-	}
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-		for (;;) {
-			n = read(c->fd, buf, sizeof buf);
-			if (n > 0) {
-				cl->now = now_ns();
-				feed(cl, c, buf, (size_t)n);
-				if (c->closed || (size_t)n < sizeof buf)
-					break;
-				continue;
-			}
-			if (n == -1 && errno == EAGAIN)
-				break;
-			conn_close(cl, c);
-			break;
-		}
-	}
-}
-
-/* Runs the loop for up to ms, or until done(cl) says so. */
-static void
-client_run(struct client *cl, int64_t ms, int (*done)(struct client *))
-{
-	struct epoll_event	evs[256];
-	int64_t			end = now_ns() + ms * 1000000;
-	int			i, n, wait_ms;
-
-	while ((done == NULL || !done(cl)) && now_ns() < end) {
-		wait_ms = (int)((end - now_ns()) / 1000000);
-		if (wait_ms > 100)
-			wait_ms = 100;
-		n = epoll_wait(cl->ep, evs, 256, wait_ms < 0 ? 0 : wait_ms);
-		for (i = 0; i < n; i++)
-			on_ready(cl, evs[i].data.ptr, evs[i].events);
-	}
-}
-
-static void
-client_init(struct client *cl, int n)
-{
-	memset(cl, 0, sizeof *cl);
-	if ((cl->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		die("epoll_create1: %s", strerror(errno));
-	cl->n = n;
-	cl->c = xcalloc((size_t)n, sizeof *cl->c);
+	sse_client_init(cl, n, opt.port);
+	cl->on_event = on_event;
+	cl->on_head = on_head;
 }
 
 static int
-count_ready(const struct client *cl)
+count_ready(const struct sse_client *cl)
 {
 	int	i, k = 0;
 
@@ -670,7 +390,7 @@ count_ready(const struct client *cl)
 static int	batch_from, batch_to;
 
 static int
-batch_ready(struct client *cl)
+batch_ready(struct sse_client *cl)
 {
 	int	i;
 
@@ -688,7 +408,7 @@ batch_ready(struct client *cl)
  * watchdog of the streams waiting behind it) rather than the streams.
  */
 static int
-open_streams(struct client *cl, char **paths)
+open_streams(struct sse_client *cl, char **paths)
 {
 	int64_t	t0 = now_ns();
 	int	i, try, ready, retried = 0;
@@ -698,25 +418,21 @@ open_streams(struct client *cl, char **paths)
 		    opt.batch : cl->n;
 		for (i = batch_from; i < batch_to; i++) {
 			cl->c[i].idx = i;
-			conn_start(cl, &cl->c[i], paths[i]);
+			sse_conn_start(cl, &cl->c[i], paths[i], NULL);
 		}
-		client_run(cl, CONNECT_WAIT_S * 1000, batch_ready);
+		sse_client_run(cl, CONNECT_WAIT_S * 1000, batch_ready);
 		/* A refused stream (a responder that died) is asked again. */
 		for (try = 0; try < 3; try++) {
 			for (i = batch_from; i < batch_to; i++) {
-				struct conn	*c = &cl->c[i];
+				struct sse_conn	*c = &cl->c[i];
 
 				if (c->ready || !c->closed)
 					continue;
-				free(c->request);
-				buf_free(&c->line);
-				buf_free(&c->data);
-				memset(c, 0, sizeof *c);
-				c->idx = i;
-				conn_start(cl, c, paths[i]);
+				sse_conn_reset(cl, c);
+				sse_conn_start(cl, c, paths[i], NULL);
 				retried++;
 			}
-			client_run(cl, CONNECT_WAIT_S * 1000, batch_ready);
+			sse_client_run(cl, CONNECT_WAIT_S * 1000, batch_ready);
 		}
 	}
 	ready = count_ready(cl);
@@ -727,7 +443,6 @@ open_streams(struct client *cl, char **paths)
 	return ready == cl->n ? 0 : -1;
 }
 
-static long long	cpu_ns(pid_t pid);
 static int		children(pid_t parent, pid_t **out);
 
 /* CPU ns of the web server and of its children (the responders). */
@@ -740,10 +455,10 @@ server_cpu(long long *server, long long *responders)
 	*server = *responders = 0;
 	if (opt.server == 0)
 		return;
-	*server = cpu_ns(opt.server);
+	*server = procstat_cpu_ns(opt.server);
 	n = children(opt.server, &pids);
 	for (i = 0; i < n; i++)
-		*responders += cpu_ns(pids[i]);
+		*responders += procstat_cpu_ns(pids[i]);
 	free(pids);
 }
 
@@ -834,7 +549,7 @@ pct(const int64_t *v, size_t n, double p)
 }
 
 struct expect {
-	struct client	*cl;
+	struct sse_client *cl;
 	int		 per_commit;	/* streams each commit reaches */
 	pid_t		 writer;
 };
@@ -842,15 +557,16 @@ struct expect {
 static struct expect	expecting;
 
 static int
-all_arrived(struct client *cl)
+all_arrived(struct sse_client *cl)
 {
-	return cl->arrived == cl->ncommits * expecting.per_commit;
+	(void)cl;
+	return lat_run.arrived == lat_run.ncommits * expecting.per_commit;
 }
 
 /* Runs the writer, collects arrivals and prints the figures of one row. */
 static void
-measure_latency(const char *name, struct client *cl, char (*ids)[ID_MAX + 1],
-    int nids, int stride, int per_commit)
+measure_latency(const char *name, struct sse_client *cl,
+    char (*ids)[ID_MAX + 1], int nids, int stride, int per_commit)
 {
 	int64_t	*times, *lat, *spread, t;
 	size_t	 nlat = 0, nspread = 0;
@@ -863,17 +579,17 @@ measure_latency(const char *name, struct client *cl, char (*ids)[ID_MAX + 1],
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (times == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
-	cl->ncommits = opt.commits;
-	cl->arrive = xcalloc((size_t)opt.commits * (size_t)cl->n,
-	    sizeof *cl->arrive);
-	cl->arrived = 0;
+	lat_run.ncommits = opt.commits;
+	lat_run.arrive = xcalloc((size_t)opt.commits * (size_t)cl->n,
+	    sizeof *lat_run.arrive);
+	lat_run.arrived = 0;
 	expecting.cl = cl;
 	expecting.per_commit = per_commit;
 	expecting.writer = start_writer(ids, nids, stride, times);
-	client_run(cl, (int64_t)opt.commits * opt.interval_ms * 3 / 2 + 10000,
+	sse_client_run(cl, (int64_t)opt.commits * opt.interval_ms * 3 / 2 + 10000,
 	    all_arrived);
 	/* A little longer for stragglers, then the writer must be done. */
-	client_run(cl, 200, all_arrived);
+	sse_client_run(cl, 200, all_arrived);
 	while (waitpid(expecting.writer, &status, 0) == -1 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -886,7 +602,7 @@ measure_latency(const char *name, struct client *cl, char (*ids)[ID_MAX + 1],
 
 		commit_ns += times[2 * k + 1] - times[2 * k];
 		for (i = got = 0; i < cl->n; i++) {
-			if ((t = cl->arrive[(size_t)k * cl->n + i]) == 0)
+			if ((t = lat_run.arrive[(size_t)k * cl->n + i]) == 0)
 				continue;
 			lat[nlat++] = t - times[2 * k];
 			got++;
@@ -913,8 +629,8 @@ measure_latency(const char *name, struct client *cl, char (*ids)[ID_MAX + 1],
 	fflush(stdout);
 	free(lat);
 	free(spread);
-	free(cl->arrive);
-	cl->arrive = NULL;
+	free(lat_run.arrive);
+	lat_run.arrive = NULL;
 	munmap(times, (size_t)opt.commits * 2 * sizeof *times);
 }
 
@@ -960,31 +676,6 @@ children(pid_t parent, pid_t **out)
 	fclose(f);
 	*out = v;
 	return n;
-}
-
-/* Reads "Name: N kB" fields of /proc/PID/smaps_rollup (kB). */
-static int
-rollup(pid_t pid, long *rss, long *pss, long *uss)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 v;
-
-	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	*rss = *pss = *uss = 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "Rss: %ld", &v) == 1)
-			*rss = v;
-		else if (sscanf(line, "Pss: %ld", &v) == 1)
-			*pss = v;
-		else if (sscanf(line, "Private_Clean: %ld", &v) == 1 ||
-		    sscanf(line, "Private_Dirty: %ld", &v) == 1)
-			*uss += v;
-	}
-	fclose(f);
-	return 0;
 }
 
 /* Prints one process's mappings with private pages, largest first. */
@@ -1058,35 +749,36 @@ cmp_long(const void *a, const void *b)
 static void
 measure_memory(void)
 {
-	pid_t	*pids, max_pid = 0;
-	long	*uss, rss, pss, u, sum_rss = 0, sum_pss = 0, wrss, wpss, wuss;
-	long	 max_uss = -1;
-	int	 n, i, m = 0;
+	struct procmem	 pm, wm;
+	pid_t		*pids, max_pid = 0;
+	long		*uss, sum_rss = 0, sum_pss = 0, max_uss = -1;
+	int		 n, i, m = 0;
 
 	if (opt.server == 0)
 		return;
 	n = children(opt.server, &pids);
 	uss = xcalloc((size_t)n + 1, sizeof *uss);
 	for (i = 0; i < n; i++) {
-		if (rollup(pids[i], &rss, &pss, &u) == -1)
+		if (procstat_mem(pids[i], &pm) == -1)
 			continue;
-		uss[m++] = u;
-		if (u > max_uss) {
-			max_uss = u;
+		uss[m++] = pm.uss;
+		if (pm.uss > max_uss) {
+			max_uss = pm.uss;
 			max_pid = pids[i];
 		}
-		sum_rss += rss;
-		sum_pss += pss;
+		sum_rss += pm.rss;
+		sum_pss += pm.pss;
 	}
 	if (m == 0)
 		die("no responders under pid %d", (int)opt.server);
 	qsort(uss, (size_t)m, sizeof *uss, cmp_long);
-	rollup(opt.server, &wrss, &wpss, &wuss);
+	if (procstat_mem(opt.server, &wm) == -1)
+		die("the web server (pid %d) is gone", (int)opt.server);
 	printf("memory of %d responders (kB): USS p50 %ld, p99 %ld, max %ld; "
 	    "mean RSS %ld, mean PSS %ld\n", m, uss[m / 2],
 	    uss[(m - 1) * 99 / 100], uss[m - 1], sum_rss / m, sum_pss / m);
 	printf("web server (pid %d): RSS %ld kB, USS %ld kB\n", (int)opt.server,
-	    wrss, wuss);
+	    wm.rss, wm.uss);
 	private_map(pids[n / 2]);
 	if (max_pid != 0 && max_pid != pids[n / 2])
 		private_map(max_pid);
@@ -1095,29 +787,8 @@ measure_memory(void)
 	free(pids);
 }
 
-/*
- * CPU time of pid in ns: the scheduler's exact sum (schedstat), since a
- * responder runs for microseconds at a time and utime/stime count in
- * ticks; 0 if it is gone.
- */
-static long long
-cpu_ns(pid_t pid)
-{
-	char		 path[64];
-	long long	 ns = 0;
-	FILE		*f;
-
-	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fscanf(f, "%lld", &ns) != 1)
-		ns = 0;
-	fclose(f);
-	return ns;
-}
-
 static void
-measure_idle(struct client *cl)
+measure_idle(struct sse_client *cl)
 {
 	long long	 wb, wa, rb, ra, sb, sa;
 	int		 i, beats = 0;
@@ -1129,12 +800,12 @@ measure_idle(struct client *cl)
 	for (i = 0; i < cl->n; i++)
 		beats -= cl->c[i].heartbeats;
 	server_cpu(&wb, &rb);
-	sb = cpu_ns(getpid());
+	sb = procstat_cpu_ns(getpid());
 	t0 = now_ns();
-	client_run(cl, (int64_t)opt.idle_s * 1000, NULL);
+	sse_client_run(cl, (int64_t)opt.idle_s * 1000, NULL);
 	t1 = now_ns();
 	server_cpu(&wa, &ra);
-	sa = cpu_ns(getpid());
+	sa = procstat_cpu_ns(getpid());
 	for (i = 0; i < cl->n; i++)
 		beats += cl->c[i].heartbeats;
 	secs = (double)(t1 - t0) / 1e9;
@@ -1151,9 +822,9 @@ measure_idle(struct client *cl)
 /* ---- the phases ------------------------------------------------------------- */
 
 static void
-close_all(struct client *cl)
+close_all(struct sse_client *cl)
 {
-	client_free(cl);
+	sse_client_free(cl);
 	/*
 	 * lighttpd sees a client gone only when it next writes to it: the
 	 * responders are busy until their next heartbeat.
@@ -1162,7 +833,7 @@ close_all(struct client *cl)
 }
 
 static void
-phase_same(struct client *cl, int progress, int measure)
+phase_same(struct sse_client *cl, int progress, int measure)
 {
 	char	**paths, *tok;
 	char	  ids[1][ID_MAX + 1];
@@ -1196,7 +867,7 @@ phase_same(struct client *cl, int progress, int measure)
 }
 
 static void
-phase_spread(struct client *cl)
+phase_spread(struct sse_client *cl)
 {
 	char	**paths, *tok, uid[UID_MAX + 1];
 	int	  i, stride;
@@ -1224,15 +895,15 @@ phase_spread(struct client *cl)
 }
 
 static int
-data_done(struct client *cl)
+data_done(struct sse_client *cl)
 {
-	return cl->c[0].t_complete != 0 || cl->c[0].closed;
+	return data_run.t_complete != 0 || cl->c[0].closed;
 }
 
 static void
 phase_data(void)
 {
-	struct client	 cl;
+	struct sse_client	 cl;
 	char		*tok, *path, *p, chunks[256];
 	double		 best = 0, pps;
 	int64_t		 chunk, best_chunk = 0;
@@ -1254,24 +925,25 @@ phase_data(void)
 		    opt.points, chunk, tok);
 		for (r = 0; r < opt.repeats; r++) {
 			client_init(&cl, 1);
-			conn_start(&cl, &cl.c[0], path);
-			client_run(&cl, 60000, data_done);
-			if (cl.c[0].t_complete == 0)
+			memset(&data_run, 0, sizeof data_run);
+			sse_conn_start(&cl, &cl.c[0], path, NULL);
+			sse_client_run(&cl, 60000, data_done);
+			if (data_run.t_complete == 0)
 				die("data stream (chunk %" PRId64 ") did not "
 				    "complete", chunk);
-			pps = (double)cl.c[0].total /
-			    ((double)(cl.c[0].t_complete - cl.c[0].t_open) /
+			pps = (double)data_run.total /
+			    ((double)(data_run.t_complete - cl.c[0].t_open) /
 			    1e9);
-			if (cl.c[0].points != cl.c[0].total)
+			if (data_run.points != data_run.total)
 				die("data stream: %" PRId64 " points sent of %"
-				    PRId64, cl.c[0].points, cl.c[0].total);
+				    PRId64, data_run.points, data_run.total);
 			if (pps > best_here) {
 				best_here = pps;
 				best_first = cl.c[0].t_first - cl.c[0].t_open;
-				best_total = cl.c[0].t_complete - cl.c[0].t_open;
-				pts = cl.c[0].total;
+				best_total = data_run.t_complete - cl.c[0].t_open;
+				pts = data_run.total;
 			}
-			client_free(&cl);
+			sse_client_free(&cl);
 		}
 		printf("%-10" PRId64 " %10" PRId64 " %12.1f %12.1f %14.0f\n",
 		    chunk, pts, (double)best_first / 1e6,
@@ -1315,7 +987,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct client	 cl;
+	struct sse_client	 cl;
 	char		 err[1024], *dir;
 	int		 ch, have_streams = 0;
 

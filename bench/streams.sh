@@ -20,6 +20,11 @@ set -eu
 if [ -z "${top_builddir:-}" ]; then
 	if [ -x ./bench-streams ]; then top_builddir=..; else top_builddir=.; fi
 fi
+if [ -z "${top_srcdir:-}" ]; then
+	top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+fi
+bench_name=streams.sh
+. "$top_srcdir/bench/bench-lib.sh"
 : "${BENCH_LIGHTTPD:=/usr/sbin/lighttpd}"
 BACKSTREAM=$top_builddir/cli/backstream
 SSE=$top_builddir/cgi-bin/backstream-sse
@@ -59,30 +64,15 @@ CLIENT_PID=
 # still there, each by pid; then removes the directory.
 cleanup() {
 	rc=$?
-	trap - EXIT INT TERM
+	# A second signal (timeout's, after ours) must not cut the cleanup short.
+	trap - EXIT
+	trap '' INT TERM
 	if [ -n "$CLIENT_PID" ]; then
 		kill -TERM "$CLIENT_PID" 2>/dev/null || :
 		wait "$CLIENT_PID" 2>/dev/null || :
 	fi
 	if [ -n "$LIGHTTPD_PID" ]; then
-		kids=$(cat "/proc/$LIGHTTPD_PID/task/$LIGHTTPD_PID/children" \
-		    2>/dev/null || :)
-		kill -TERM "$LIGHTTPD_PID" 2>/dev/null || :
-		tries=100
-		while kill -0 "$LIGHTTPD_PID" 2>/dev/null &&
-		    [ "$tries" -gt 0 ]; do
-			sleep 0.1
-			tries=$((tries - 1))
-		done
-		kill -KILL "$LIGHTTPD_PID" 2>/dev/null || :
-		wait "$LIGHTTPD_PID" 2>/dev/null || :
-		for pid in $kids; do
-			kill -TERM "$pid" 2>/dev/null || :
-		done
-		sleep 1
-		for pid in $kids; do
-			kill -KILL "$pid" 2>/dev/null || :
-		done
+		stop_tree "$LIGHTTPD_PID"
 	fi
 	if [ "$rc" -ne 0 ]; then
 		echo "streams.sh: failed; last lines of the logs:" >&2
@@ -97,22 +87,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 124' INT TERM
-
-# Below the kernel's ephemeral range, so that no client socket holds it.
-free_port() {
-	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-	tries=100
-	while [ "$tries" -gt 0 ]; do
-		port=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (low - 10000)))
-		if [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; then
-			echo "$port"
-			return
-		fi
-		tries=$((tries - 1))
-	done
-	echo "streams.sh: found no free port" >&2
-	exit 1
-}
 
 # ---- the store, keys and configuration -------------------------------------
 

@@ -1,0 +1,67 @@
+# bench/bench-lib.sh: shell functions the benchmark drivers share (sourced, with $bench_name set to the driver's name for messages).
+
+# free_port: prints a free TCP port of 127.0.0.1, below the kernel's
+# ephemeral range so that no client socket holds it.
+free_port() {
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	tries=100
+	while [ "$tries" -gt 0 ]; do
+		port=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (low - 10000)))
+		if [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; then
+			echo "$port"
+			return
+		fi
+		tries=$((tries - 1))
+	done
+	echo "$bench_name: found no free port" >&2
+	exit 1
+}
+
+# descendants PID: the pids of PID's children, their children, ...
+descendants() {
+	ps -eo pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2; pids[NR] = $1 }
+		END {
+			want[root] = 1
+			do {
+				more = 0
+				for (i = 1; i <= NR; i++) {
+					p = pids[i]
+					if (!(p in want) && (parent[p] in want)) {
+						want[p] = 1
+						more = 1
+					}
+				}
+			} while (more)
+			for (p in want)
+				if (p != root)
+					print p
+		}'
+}
+
+# stop_tree PID: TERM to PID, KILL after 20 s; then every process it had
+# started that is still there is killed, by pid.
+stop_tree() {
+	tree=$(descendants "$1")
+	kill -TERM "$1" 2>/dev/null || :
+	tries=200
+	while kill -0 "$1" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -KILL "$1" 2>/dev/null || :
+	wait "$1" 2>/dev/null || :
+	tries=50
+	while [ "$tries" -gt 0 ]; do
+		left=
+		for p in $tree; do
+			kill -0 "$p" 2>/dev/null && left="$left $p"
+		done
+		[ -n "$left" ] || break
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	for p in $tree; do
+		kill -KILL "$p" 2>/dev/null || :
+	done
+}
