@@ -874,7 +874,9 @@ on_end(struct sse_client *cl, struct sse_conn *c)
 
 	tally.heartbeats += c->heartbeats;
 	c->heartbeats = 0;
-	snprintf(s->last_id, sizeof s->last_id, "%s", c->last_id);
+	/* EventSource keeps the last id it had across its connections. */
+	if (c->last_id[0] != '\0')
+		snprintf(s->last_id, sizeof s->last_id, "%s", c->last_id);
 	if (c->status == 204 && s->last_id[0] != '\0' &&
 	    strstr(s->last_id, ".end") != NULL) {
 		/* The client had the stream's last word: EventSource stops. */
