@@ -238,6 +238,21 @@ deploy_check_streams() {
 	    fail "Content-Type of a stream" "text/event-stream" \
 	    "$(cat "$TMP/bearer.head")"
 
+	step "the stream responders run with glibc's thread cache off"
+	_n=0
+	for _d in /proc/[0-9]*; do
+		[ "$(cat "$_d/comm" 2>/dev/null)" = backstream-sse ] || continue
+		tr '\0' '\n' <"$_d/environ" 2>/dev/null |
+		    grep -qxF "BACKSTREAM_CONF=$CONF" || continue
+		tr '\0' '\n' <"$_d/environ" |
+		    grep -qxF GLIBC_TUNABLES=glibc.malloc.tcache_count=0 ||
+		    fail "environment of responder ${_d#/proc/}" \
+		    "GLIBC_TUNABLES=glibc.malloc.tcache_count=0" \
+		    "$(tr '\0' ' ' <"$_d/environ")"
+		_n=$((_n + 1))
+	done
+	[ "$_n" -gt 0 ] || fail "stream responders of this test" "at least one" 0
+
 	step "a committed event reaches the client at once"
 	sse_open jobs "$_base/api/sse/backtest/jobs?token=$TOKEN"
 	sse_wait jobs '^event: snapshot$' 10
