@@ -65,3 +65,25 @@ stop_tree() {
 		kill -KILL "$p" 2>/dev/null || :
 	done
 }
+
+# bench_cleanup RC CLIENT_PID SERVER_PID LOGDIR: the drivers' exit: stops
+# the load client and the server (each by pid, with what it started),
+# shows the logs' last lines on failure, removes $TMP (kept with
+# KEEP_TMP=1) and exits RC.  A second signal (timeout's, after ours) must
+# not cut it short.
+bench_cleanup() {
+	trap - EXIT
+	trap '' INT TERM
+	[ -z "$2" ] || stop_tree "$2"
+	[ -z "$3" ] || stop_tree "$3"
+	if [ "$1" -ne 0 ]; then
+		echo "$bench_name: failed; last lines of the logs:" >&2
+		tail -n 5 "$4"/*.log >&2 2>/dev/null || :
+	fi
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "$bench_name: kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+	exit "$1"
+}

@@ -63,27 +63,7 @@ CLIENT_PID=
 # Stops lighttpd (which stops its responders) and then any responder
 # still there, each by pid; then removes the directory.
 cleanup() {
-	rc=$?
-	# A second signal (timeout's, after ours) must not cut the cleanup short.
-	trap - EXIT
-	trap '' INT TERM
-	if [ -n "$CLIENT_PID" ]; then
-		kill -TERM "$CLIENT_PID" 2>/dev/null || :
-		wait "$CLIENT_PID" 2>/dev/null || :
-	fi
-	if [ -n "$LIGHTTPD_PID" ]; then
-		stop_tree "$LIGHTTPD_PID"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		echo "streams.sh: failed; last lines of the logs:" >&2
-		tail -n 5 "$TMP"/*.log >&2 2>/dev/null || :
-	fi
-	if [ -n "${KEEP_TMP:-}" ]; then
-		echo "streams.sh: kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
+	bench_cleanup $? "$CLIENT_PID" "$LIGHTTPD_PID" "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 124' INT TERM

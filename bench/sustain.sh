@@ -111,26 +111,7 @@ else
 fi
 
 cleanup() {
-	rc=$?
-	# A second signal (timeout's, after ours) must not cut the cleanup short.
-	trap - EXIT
-	trap '' INT TERM
-	if [ -n "$CLIENT_PID" ]; then
-		stop_tree "$CLIENT_PID"
-	fi
-	if [ -n "$SERVER_PID" ]; then
-		stop_tree "$SERVER_PID"
-	fi
-	if [ "$rc" -ne 0 ]; then
-		echo "sustain.sh: failed; last lines of the logs:" >&2
-		tail -n 5 "$LOGS"/*.log >&2 2>/dev/null || :
-	fi
-	if [ -n "${KEEP_TMP:-}" ]; then
-		echo "sustain.sh: kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
+	bench_cleanup $? "$CLIENT_PID" "$SERVER_PID" "$LOGS"
 }
 trap cleanup EXIT
 trap 'exit 124' INT TERM
