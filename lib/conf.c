@@ -55,9 +55,11 @@ static const struct conf_key conf_keys[] = {
 	  "processes and tries again." },
 	{ "stall_timeout", CONF_DURATION, OFF(stall_timeout), 1 * SEC,
 	  10 * MIN, "30s",
-	  "A store operation that has not finished after this long is stuck "
-	  "behind a process that died holding a shared mutex; the process "
-	  "exits so that the store can be recovered." },
+	  "A store operation that has not finished after this long, when a "
+	  "process of the store has died, is taken to be stuck behind a "
+	  "shared mutex the dead one held: the process exits so that the "
+	  "store can be recovered. With no process dead the operation is "
+	  "only slow (an overloaded machine): it is waited for, and logged." },
 	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
 	  1 * SEC, 365 * DAY, "24h",
 	  "How long change-log records are kept. A client that reconnects "

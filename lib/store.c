@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "proc.h"
+#include "registry.h"
 #include "store-history.h"
 #include "store-jobs.h"
 #include "store.h"
@@ -118,6 +119,7 @@ struct store {
 	int64_t			 lock_timeout;
 	struct notify		*notify;
 	struct watchdog		*watchdog;
+	struct registry_watch	 watch;		/* open while in the environment */
 	pid_t			 pid;
 	uint64_t		 starttime;	/* tells a reused pid apart */
 	uint32_t		 generation;	/* of the environment we opened */
@@ -163,11 +165,8 @@ db_message(const DB_ENV *env, const char *msg)
 /* ---- opening ------------------------------------------------------------- */
 
 static void	backoff(int attempt);
-static void	clear_registry_slot(const struct store *s);
-static int	registry_needs_recovery(const struct store *s);
 static void	rebuild_regions(const struct store *s);
 static int	recover_in_child(struct store *s, char *err, size_t errlen);
-static void	request_recovery(const struct store *s);
 
 static int
 path_in(char *out, size_t len, const char *dir, const char *file)
@@ -388,6 +387,34 @@ fail:
 	return r;
 }
 
+/*
+ * A stalled operation ends the process only if a process of the
+ * environment died (see watchdog.h).  Runs in a signal handler.
+ */
+static int
+watch_dead(void *arg)
+{
+	const struct store	*s = arg;
+
+	return registry_watch_dead(&s->watch);
+}
+
+/*
+ * open_env with the registry watched from before this process registers,
+ * so that a stall in the open itself can tell a dead process from a slow
+ * machine.  A failed open_env has closed its handle: nothing to drop.
+ */
+static int
+enter_env(struct store *s, int recover, char *err, size_t errlen)
+{
+	int	r;
+
+	registry_watch_open(&s->watch, s->dir, s->pid);
+	if ((r = open_env(s, recover, err, errlen)) != 0)
+		registry_watch_close(&s->watch);
+	return r;
+}
+
 static void
 detach(struct store *s)
 {
@@ -396,6 +423,8 @@ detach(struct store *s)
 		s->env->close(s->env, 0);
 		s->env = NULL;
 	}
+	/* Only now: closing it would have dropped our registration lock. */
+	registry_watch_close(&s->watch);
 }
 
 static void
@@ -598,7 +627,7 @@ clear_stillborn_env(const struct store *s)
 		    path_in(path, sizeof path, s->dir, de->d_name) == 0)
 			(void)unlink(path);
 	closedir(d);
-	request_recovery(s);
+	registry_request_recovery(s->dir);
 }
 
 /*
@@ -617,10 +646,10 @@ open_shared(struct store *s, char *err, size_t errlen)
 	lock_file(s->opener, LOCK_EX);
 	/* Armed only once inside: a wait at the gate holds nothing. */
 	watchdog_arm(s->watchdog);
-	clear_registry_slot(s);
-	if (registry_needs_recovery(s))
+	registry_clear_slot(s->dir, s->pid);
+	if (registry_needs_recovery(s->dir))
 		r = DB_RUNRECOVERY;
-	else if ((r = open_env(s, 0, err, errlen)) == 0 &&
+	else if ((r = enter_env(s, 0, err, errlen)) == 0 &&
 	    (r = open_tables(s, 0, err, errlen)) != 0)
 		detach(s);
 	if (r == 0)
@@ -664,16 +693,16 @@ attach(struct store *s, int create, char *err, size_t errlen)
 		gate_exclusive(s, 1);
 		watchdog_arm(s->watchdog);
 		/* A failed open may have left this process's registry line. */
-		clear_registry_slot(s);
+		registry_clear_slot(s->dir, s->pid);
 		clear_stillborn_env(s);
 		if (tries >= 3)
 			rebuild_regions(s);
-		recovering = registry_needs_recovery(s);
+		recovering = registry_needs_recovery(s->dir);
 		log_debug("%s: opening (try %d%s)", s->dir, tries,
 		    recovering ? ", recovering" : "");
 		r = recovering ? recover_in_child(s, err, errlen) : 0;
 		if (r == 0)
-			r = open_env(s, 1, err, errlen);
+			r = enter_env(s, 1, err, errlen);
 		if (r == 0 && (r = open_tables(s, create, err, errlen)) != 0)
 			detach(s);
 		/*
@@ -691,7 +720,7 @@ attach(struct store *s, int create, char *err, size_t errlen)
 		log_debug("%s: open: %s", s->dir, r == 0 ? "done" : err);
 		/* The next open recovers, this process's or another's. */
 		if (r == DB_RUNRECOVERY || (r == EINVAL && torn_table(s)))
-			request_recovery(s);
+			registry_request_recovery(s->dir);
 		/* Waiting cures neither a read-only nor a full disk. */
 		if (r == 0 || r == EACCES || r == EPERM || r == EROFS ||
 		    r == ENOSPC || tries == 20 || disk_full(s))
@@ -744,7 +773,7 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
-	s->gate = s->pending = s->opener = -1;
+	s->gate = s->pending = s->opener = s->watch.fd = -1;
 	s->dir = xstrdup(cfg->store_dir);
 	s->cache_size = cfg->cache_size;
 	s->max_processes = cfg->max_processes;
@@ -762,8 +791,8 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 		store_forget(s);
 		return NULL;
 	}
-	if ((s->watchdog = watchdog_new(cfg->stall_timeout, err,
-	    errlen)) == NULL || (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
+	if ((s->watchdog = watchdog_new(cfg->stall_timeout, watch_dead, s,
+	    err, errlen)) == NULL || (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
 	    attach(s, flags & STORE_CREATE, err, errlen) == -1) {
 		store_forget(s);
 		return NULL;
@@ -799,6 +828,8 @@ store_forget(struct store *s)
 		forgotten_env = s->env;
 	notify_close(s->notify);
 	watchdog_free(s->watchdog);
+	/* A child holds no lock of its parent's to drop. */
+	registry_watch_close(&s->watch);
 	if (s->gate != -1)
 		close(s->gate);
 	if (s->pending != -1)
@@ -830,110 +861,6 @@ store_db(struct store_txn *txn, enum store_table t)
 /* ---- transactions -------------------------------------------------------- */
 
 /*
- * Berkeley DB 5.3.28 closes a panicked environment without clearing this
- * process's line in __db.register, and a later open by the same process
- * then fails ("DB_REGISTER limits processes to one open DB_ENV handle").
- * The file's format is fixed and documented in env_register.c: 25-byte
- * lines, "%24lu\n" for a process, "X" and blanks for a free slot.  No live
- * process but this one can own a line with this pid.
- */
-static void
-clear_registry_slot(const struct store *s)
-{
-	static const char	 empty[] = "X                      0\n";
-	char			 path[4096], mine[32], line[25];
-	off_t			 off;
-	int			 fd;
-
-	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
-	    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
-		return;
-	snprintf(mine, sizeof mine, "%24lu\n", (unsigned long)s->pid);
-	for (off = 0; pread(fd, line, sizeof line, off) == sizeof line;
-	    off += (off_t)sizeof line) {
-		if (memcmp(line, mine, sizeof line) == 0)
-			(void)!pwrite(fd, empty, sizeof line, off);
-	}
-	close(fd);
-}
-
-/*
- * When the environment has panicked but no dead process is registered
- * (the one that died was cleaned up before the panic was found), an open
- * with DB_REGISTER sees nothing to recover and fails on the panicked
- * region.  A partial line at the end of __db.register is the registry's
- * own sign of a process that died while registering: it makes the next
- * open run recovery, which rewrites the file.
- */
-static void
-request_recovery(const struct store *s)
-{
-	char	path[4096];
-	int	fd;
-
-	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
-	    (fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
-		return;
-	(void)!write(fd, "recover\n", 8);
-	close(fd);
-}
-
-/*
- * Whether the next open will recover the environment: the same test
- * Berkeley DB makes with DB_REGISTER (env_register.c), a registered
- * process whose slot lock is free is dead, and a partial line is one that
- * died registering.  Run under the exclusive gate, so nobody registers or
- * unregisters meanwhile.
- */
-static int
-registry_needs_recovery(const struct store *s)
-{
-	struct flock	 fl;
-	char		 path[4096], line[25];
-	off_t		 off;
-	ssize_t		 n;
-	int		 fd, dead = 0;
-
-	if (path_in(path, sizeof path, s->dir, "__db.register") == -1 ||
-	    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
-		return errno == ENOENT;
-	/*
-	 * Berkeley DB's own lock on the registry (byte 1): a process adding
-	 * its line meanwhile could be read half written and look dead.
-	 */
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = 1;
-	fl.l_len = 1;
-	while (fcntl(fd, F_SETLKW, &fl) == -1 && errno == EINTR)
-		;
-	for (off = 0; !dead; off += (off_t)sizeof line) {
-		if ((n = pread(fd, line, sizeof line, off)) == 0)
-			break;
-		if (n != (ssize_t)sizeof line) {
-			dead = 1;
-			break;
-		}
-		if (line[0] == 'X')
-			continue;
-		memset(&fl, 0, sizeof fl);
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		fl.l_start = off;
-		fl.l_len = 1;
-		if (fcntl(fd, F_SETLK, &fl) == 0) {
-			dead = 1;
-			fl.l_type = F_UNLCK;
-			fcntl(fd, F_SETLK, &fl);
-		}
-	}
-	/* Releases byte 1: this process holds no other registry lock now. */
-	close(fd);
-	return dead;
-}
-
-/*
  * The regions are a cache of the log and the database files.  A process
  * killed while creating them leaves files no open can attach to, and
  * recovery attaches to them first too, so every open would fail.  Under
@@ -956,7 +883,7 @@ rebuild_regions(const struct store *s)
 		if (unlink(path) == -1 && errno == ENOENT && i > 10)
 			break;
 	}
-	request_recovery(s);
+	registry_request_recovery(s->dir);
 }
 
 /*

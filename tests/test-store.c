@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "changelog.h"
@@ -602,6 +603,114 @@ test_reboot_gap(void)
 	store_close(s);
 }
 
+/* Sleeps ms inside a store operation, through the watchdog's signals. */
+static int
+sleep_inside(struct store_txn *txn, void *arg)
+{
+	struct timespec	ts;
+	int		ms = *(int *)arg;
+
+	(void)txn;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * A child that opens the store, says so with a byte on ready_fd and waits
+ * for one on go_fd (-1: neither), and runs one operation of ms.
+ */
+static pid_t
+spawn_slow(int ms, int ready_fd, int go_fd)
+{
+	struct store	*s;
+	pid_t		 pid;
+	char		 c;
+
+	if ((pid = fork()) == 0) {
+		if ((s = store_open(&cfg, 0, err, sizeof err)) == NULL)
+			_exit(2);
+		if (ready_fd != -1 && write(ready_fd, "r", 1) != 1)
+			_exit(3);
+		if (go_fd != -1 && read(go_fd, &c, 1) != 1)
+			_exit(3);
+		_exit(store_read(s, sleep_inside, &ms, err, sizeof err) == 0 ?
+		    0 : 4);
+	}
+	if (pid == -1)
+		TEST_FAIL("fork: %s", strerror(errno));
+	return pid;
+}
+
+/* How pid ended: its exit status, or 128 + the signal (-1: no child). */
+static int
+status_of(pid_t pid)
+{
+	int	status;
+
+	if (pid == -1)
+		return -1;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * An operation that outlives the stall timeout while every process of the
+ * store is alive is only slow (a loaded machine): it is waited for.
+ */
+static void
+test_stall_while_all_alive(void)
+{
+	struct store	*s;
+	int64_t		 saved = cfg.stall_timeout;
+
+	cfg.stall_timeout = 1000;
+	/* This process is registered too, and alive. */
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(status_of(spawn_slow(2500, -1, -1)), 0);
+	store_close(s);
+	cfg.stall_timeout = saved;
+}
+
+/* One that stalls after a process of the store died exits 75 for recovery. */
+static void
+test_stall_after_a_death(void)
+{
+	struct store	*s;
+	pid_t		 slow, dead;
+	int64_t		 saved = cfg.stall_timeout;
+	int		 ready[2], go[2];
+	char		 c;
+
+	cfg.stall_timeout = 1000;
+	REQUIRE(pipe(ready) == 0 && pipe(go) == 0);
+	REQUIRE((s = open_store(0)) != NULL);
+	slow = spawn_slow(10000, ready[1], go[0]);
+	close(ready[1]);
+	close(go[0]);
+	/*
+	 * Inside before the death: an open after it would recover the
+	 * environment, which clears the dead process's line.
+	 */
+	CHECK_INT(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	/* Registered, then gone without leaving, as a SIGKILL leaves it. */
+	if ((dead = fork()) == 0) {
+		if (store_open(&cfg, 0, err, sizeof err) == NULL)
+			_exit(2);
+		raise(SIGKILL);
+	}
+	CHECK_INT(status_of(dead), 128 + SIGKILL);
+	CHECK_INT(write(go[1], "g", 1), 1);
+	close(go[1]);
+	CHECK_INT(status_of(slow), 75);
+	store_close(s);
+	cfg.stall_timeout = saved;
+}
+
 static void
 test_verify(void)
 {
@@ -623,6 +732,8 @@ main(int argc, char **argv)
 		{ "bars", test_bars },
 		{ "notify_across_processes", test_notify_across_processes },
 		{ "reboot_gap", test_reboot_gap },
+		{ "stall_while_all_alive", test_stall_while_all_alive },
+		{ "stall_after_a_death", test_stall_after_a_death },
 		{ "verify", test_verify },
 		{ NULL, NULL },
 	};

@@ -1,0 +1,173 @@
+/* registry.c: Berkeley DB's list of the processes in an environment (__db.register), read and mended from outside the library. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "registry.h"
+
+#define REGISTRY_FILE	"__db.register"
+#define LINE		25
+/* Berkeley DB's own lock on the whole file, held while a process registers. */
+#define REGISTRY_BYTE	1
+
+static int
+open_registry(const char *dir, int flags)
+{
+	char	path[4096];
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, REGISTRY_FILE) >=
+	    sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(path, flags | O_CLOEXEC);
+}
+
+static void
+byte_lock(struct flock *fl, int type, off_t off)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = (short)type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = off;
+	fl->l_len = 1;
+}
+
+/* No live process but this one can own a line with this pid. */
+void
+registry_clear_slot(const char *dir, pid_t pid)
+{
+	static const char	 empty[] = "X                      0\n";
+	char			 mine[32], line[LINE];
+	off_t			 off;
+	int			 fd;
+
+	if ((fd = open_registry(dir, O_RDWR)) == -1)
+		return;
+	snprintf(mine, sizeof mine, "%24lu\n", (unsigned long)pid);
+	for (off = 0; pread(fd, line, sizeof line, off) == sizeof line;
+	    off += LINE) {
+		if (memcmp(line, mine, sizeof line) == 0)
+			(void)!pwrite(fd, empty, sizeof line, off);
+	}
+	close(fd);
+}
+
+void
+registry_request_recovery(const char *dir)
+{
+	int	fd;
+
+	if ((fd = open_registry(dir, O_WRONLY | O_APPEND)) == -1)
+		return;
+	(void)!write(fd, "recover\n", 8);
+	close(fd);
+}
+
+/*
+ * The same test Berkeley DB makes with DB_REGISTER: a registered process
+ * whose slot lock is free is dead.  It takes the registry lock itself, as a
+ * process adding its line meanwhile could be read half written.
+ */
+int
+registry_needs_recovery(const char *dir)
+{
+	struct flock	 fl;
+	char		 line[LINE];
+	off_t		 off;
+	ssize_t		 n;
+	int		 fd, dead = 0;
+
+	if ((fd = open_registry(dir, O_RDWR)) == -1)
+		return errno == ENOENT;
+	byte_lock(&fl, F_WRLCK, REGISTRY_BYTE);
+	while (fcntl(fd, F_SETLKW, &fl) == -1 && errno == EINTR)
+		;
+	for (off = 0; !dead; off += LINE) {
+		if ((n = pread(fd, line, sizeof line, off)) == 0)
+			break;
+		if (n != (ssize_t)sizeof line) {
+			dead = 1;
+			break;
+		}
+		if (line[0] == 'X')
+			continue;
+		byte_lock(&fl, F_WRLCK, off);
+		if (fcntl(fd, F_SETLK, &fl) == 0) {
+			dead = 1;
+			fl.l_type = F_UNLCK;
+			fcntl(fd, F_SETLK, &fl);
+		}
+	}
+	/* Releases the registry lock: this process holds no other here. */
+	close(fd);
+	return dead;
+}
+
+void
+registry_watch_open(struct registry_watch *w, const char *dir, pid_t self)
+{
+	w->fd = open_registry(dir, O_RDONLY);
+	snprintf(w->self, sizeof w->self, "%24lu", (unsigned long)self);
+	w->self[LINE - 1] = '\n';
+}
+
+void
+registry_watch_close(struct registry_watch *w)
+{
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/* Whether another process holds a lock on byte off; -1 on error. */
+static int
+locked(int fd, off_t off)
+{
+	struct flock	fl;
+
+	/*
+	 * Berkeley DB's locks are write locks, which a read lock would
+	 * conflict with; F_GETLK only tests, so nothing needs releasing.
+	 */
+	byte_lock(&fl, F_RDLCK, off);
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type != F_UNLCK;
+}
+
+/*
+ * Only async-signal-safe calls (pread, fcntl): the watchdog's handler
+ * runs it, and may have interrupted anything.  Reads start on a line and
+ * the buffer holds whole lines, so only the file's end can be partial.
+ */
+int
+registry_watch_dead(const struct registry_watch *w)
+{
+	char	buf[LINE * 64];
+	off_t	off = 0;
+	ssize_t	n, i;
+	int	r;
+
+	if (w->fd == -1 || (r = locked(w->fd, REGISTRY_BYTE)) == -1)
+		return 1;
+	if (r == 1)
+		return -1;
+	while ((n = pread(w->fd, buf, sizeof buf, off)) > 0) {
+		for (i = 0; i < n; i += LINE, off += LINE) {
+			if (n - i < LINE)
+				return 1;
+			if (buf[i] == 'X' ||
+			    memcmp(buf + i, w->self, LINE) == 0)
+				continue;
+			/* A free slot lock is a dead process; so is an error. */
+			if (locked(w->fd, off) != 1)
+				return 1;
+		}
+	}
+	return n == 0 ? 0 : 1;
+}
