@@ -45,9 +45,12 @@
  *      streams (45 % jobs, some filtered; 20 % history), progress streams
  *      (35 %) and -D data streams, stream i for user i mod U;
  *   2. holds them for -t seconds while a forked process submits a job
- *      every -j ms, cancels one every -x ms and deletes one every -X ms,
- *      and the engine (-e) runs them as cron would run it, every -E
- *      seconds; every -s seconds it samples memory and CPU;
+ *      every -j ms, cancels one every -x ms and deletes one every -X ms
+ *      (by default as often as it submits: once each user has two jobs,
+ *      the store holds about as many as it did, and a responder's memory,
+ *      which follows the lists it serves, can be seen to stay flat), and
+ *      the engine (-e) runs them as cron would run it, every -E seconds;
+ *      every -s seconds it samples memory and CPU;
  *   3. stops the jobs and the engine, closes the streams, and prints the
  *      figures.
  *
@@ -129,7 +132,7 @@ static struct {
 	int		 ramp_s;
 } opt = {
 	NULL, 0, 0, "the web server", 1000, 100, 20, 120, 30, 2500, 20000,
-	15000, NULL, 60, NULL, 20, 120, 900,
+	2500, NULL, 60, NULL, 20, 120, 900,
 };
 
 static struct conf	cfg;
@@ -1570,7 +1573,7 @@ main(int argc, char **argv)
 
 	printf("held for %d s: a job submitted every %.1f s (a random user's; "
 	    "14 days of minute bars), a cancel every %.0f s, a delete every "
-	    "%.0f s; %s\n", opt.seconds, opt.submit_ms / 1000.0,
+	    "%.1f s; %s\n", opt.seconds, opt.submit_ms / 1000.0,
 	    opt.cancel_ms / 1000.0, opt.delete_ms / 1000.0,
 	    opt.engine != NULL ? "the engine started every minute, as cron "
 	    "does" : "no engine");
