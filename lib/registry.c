@@ -144,6 +144,8 @@ locked(int fd, off_t off)
  * Only async-signal-safe calls (pread, fcntl): the watchdog's handler
  * runs it, and may have interrupted anything.  Reads start on a line and
  * the buffer holds whole lines, so only the file's end can be partial.
+ * An error counts as a death: waiting on an answer that never comes
+ * would hang the process for good.
  */
 int
 registry_watch_dead(const struct registry_watch *w)
@@ -169,5 +171,7 @@ registry_watch_dead(const struct registry_watch *w)
 				return 1;
 		}
 	}
-	return n == 0 ? 0 : 1;
+	if (n == 0)
+		return 0;
+	return errno == EINTR ? -1 : 1;
 }
