@@ -59,7 +59,8 @@ static const struct conf_key conf_keys[] = {
 	  "process of the store has died, is taken to be stuck behind a "
 	  "shared mutex the dead one held: the process exits so that the "
 	  "store can be recovered. With no process dead the operation is "
-	  "only slow (an overloaded machine): it is waited for, and logged." },
+	  "taken to be slow (an overloaded machine): it is waited for, and "
+	  "logged, up to four times this long in all." },
 	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
 	  1 * SEC, 365 * DAY, "24h",
 	  "How long change-log records are kept. A client that reconnects "

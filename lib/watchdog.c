@@ -15,6 +15,15 @@
 
 /* A stalled operation whose answer was "cannot tell" is asked again this soon. */
 #define RECHECK_MS	1000
+/*
+ * How many stall timeouts an operation may last when no process of the
+ * store is known dead.  A machine loaded far past its cores can hold one
+ * that long; beyond it, the stall is taken for one that left no dead
+ * process behind, which only a recovery clears (the fault loop once left
+ * readers spinning in Berkeley DB's cache for good, every registered
+ * process alive).
+ */
+#define STALL_LIMIT	4
 
 struct watchdog {
 	timer_t			 timer;
@@ -23,8 +32,18 @@ struct watchdog {
 	void			*arg;
 	volatile sig_atomic_t	 depth;
 	volatile sig_atomic_t	 waited;	/* a stall check found none dead */
-	struct timespec		 armed;		/* when the outermost arm began */
+	struct timespec		 armed;		/* the last arm or kick */
 };
+
+static int64_t
+ms_since(const struct timespec *t)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
 
 static void
 set_timer(struct watchdog *w, int64_t ms)
@@ -41,9 +60,12 @@ set_timer(struct watchdog *w, int64_t ms)
 static void
 on_stall(int sig, siginfo_t *si, void *uc)
 {
-	static const char	 msg[] = "backstream: a store operation stalled "
-	    "and a process of the store has died (probably holding a shared "
-	    "lock); exiting so the store can be recovered\n";
+	static const char	 dead_msg[] = "backstream: a store operation "
+	    "stalled and a process of the store has died (probably holding a "
+	    "shared lock); exiting so the store can be recovered\n";
+	static const char	 long_msg[] = "backstream: a store operation "
+	    "stalled for many times stall_timeout, though no process of the "
+	    "store is known dead; exiting so the store can be recovered\n";
 	struct watchdog		*w = si->si_value.sival_ptr;
 	int			 saved = errno, dead;
 
@@ -53,14 +75,17 @@ on_stall(int sig, siginfo_t *si, void *uc)
 	if (w == NULL || w->depth == 0)
 		return;
 	dead = w->dead == NULL ? 1 : w->dead(w->arg);
-	if (dead != 1) {
-		w->waited = 1;
-		set_timer(w, dead == 0 ? w->timeout_ms : RECHECK_MS);
-		errno = saved;
-		return;
+	if (dead == 1) {
+		(void)!write(STDERR_FILENO, dead_msg, sizeof dead_msg - 1);
+		_exit(75);
 	}
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	_exit(75);
+	if (ms_since(&w->armed) >= STALL_LIMIT * w->timeout_ms) {
+		(void)!write(STDERR_FILENO, long_msg, sizeof long_msg - 1);
+		_exit(75);
+	}
+	w->waited = 1;
+	set_timer(w, dead == 0 ? w->timeout_ms : RECHECK_MS);
+	errno = saved;
 }
 
 struct watchdog *
@@ -119,23 +144,22 @@ watchdog_arm(struct watchdog *w)
 void
 watchdog_kick(struct watchdog *w)
 {
-	if (w->depth > 0)
-		set_timer(w, w->timeout_ms);
+	if (w->depth == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &w->armed);
+	set_timer(w, w->timeout_ms);
 }
 
 void
 watchdog_disarm(struct watchdog *w)
 {
-	struct timespec	now;
-
 	if (w->depth == 0 || --w->depth > 0)
 		return;
 	set_timer(w, 0);
 	if (w->waited) {
 		w->waited = 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
 		log_warn("a store operation took %lld s; no process of the "
 		    "store had died, so it was waited for (an overloaded "
-		    "machine?)", (long long)(now.tv_sec - w->armed.tv_sec));
+		    "machine?)", (long long)(ms_since(&w->armed) / 1000));
 	}
 }

@@ -14,8 +14,9 @@
  * whether a process of the environment has died: if one has, this process
  * logs why and exits with status 75 (EX_TEMPFAIL), its supervisor (the web
  * server, cron, the engine) starts a fresh one, and the next process to
- * open the environment recovers it.  If none has, the operation is only
- * slow (a machine loaded far beyond its cores) and is waited for.
+ * open the environment recovers it.  If none has, the operation is taken
+ * to be only slow (a machine loaded far beyond its cores) and is waited
+ * for, up to a few timeouts more: a stall that outlasts those exits too.
  */
 struct watchdog;
 

@@ -675,6 +675,20 @@ test_stall_while_all_alive(void)
 	cfg.stall_timeout = saved;
 }
 
+/* Four stall timeouts is as long as it is waited for: then it exits 75. */
+static void
+test_stall_past_the_limit(void)
+{
+	struct store	*s;
+	int64_t		 saved = cfg.stall_timeout;
+
+	cfg.stall_timeout = 1000;
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(status_of(spawn_slow(6000, -1, -1)), 75);
+	store_close(s);
+	cfg.stall_timeout = saved;
+}
+
 /* One that stalls after a process of the store died exits 75 for recovery. */
 static void
 test_stall_after_a_death(void)
@@ -733,6 +747,7 @@ main(int argc, char **argv)
 		{ "notify_across_processes", test_notify_across_processes },
 		{ "reboot_gap", test_reboot_gap },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
+		{ "stall_past_the_limit", test_stall_past_the_limit },
 		{ "stall_after_a_death", test_stall_after_a_death },
 		{ "verify", test_verify },
 		{ NULL, NULL },
