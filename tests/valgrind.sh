@@ -9,6 +9,10 @@
 # Skipped without valgrind, and in a sanitizer build (valgrind cannot run
 # one); the responder part is skipped without spawn-fcgi and cgi-fcgi
 # (Debian: spawn-fcgi, libfcgi-bin).
+# Under valgrind a program runs 20 to 50 times slower, and on a shared
+# machine with the rest of the suite running beside it the engine's run
+# took more than lib.sh's usual minute a command.
+: "${TEST_TIMEOUT:=900}" "${COMMAND_TIMEOUT:=300}"
 . "${top_srcdir:-..}/tests/lib.sh"
 
 ENGINE=${ENGINE:-$top_builddir/engine/backstream-engine}
