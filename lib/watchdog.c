@@ -159,7 +159,7 @@ watchdog_disarm(struct watchdog *w)
 	if (w->waited) {
 		w->waited = 0;
 		log_warn("a store operation took %lld s; no process of the "
-		    "store had died, so it was waited for (an overloaded "
-		    "machine?)", (long long)(ms_since(&w->armed) / 1000));
+		    "store had died, so it was waited for: the machine may be "
+		    "overloaded", (long long)(ms_since(&w->armed) / 1000));
 	}
 }
