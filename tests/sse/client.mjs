@@ -303,7 +303,7 @@ export async function quiet(ms = 500, max = 20000) {
 /*
  * GETs path and keeps reading for ms (or until until(body) holds, or the
  * response ends).  Returns { status, headers, body, chunks: [{t, text}],
- * ended }.
+ * ended, t0, tEnd } (tEnd: when the response ended, if it did).
  */
 export function rawGet(path, { headers = {}, ms = 3000, until, method = 'GET' } = {}) {
 	return new Promise((resolve, reject) => {
@@ -332,6 +332,7 @@ export function rawGet(path, { headers = {}, ms = 3000, until, method = 'GET' } 
 			});
 			res.on('end', () => {
 				out.ended = true;
+				out.tEnd = now();
 				finish();
 			});
 			res.on('error', finish);
@@ -414,6 +415,7 @@ export function rawEvents(path, { headers = {}, ms = 3000, stop = () => false } 
 			});
 			res.on('end', () => {
 				out.ended = true;
+				out.tEnd = now();
 				finish();
 			});
 			res.on('error', finish);

@@ -749,14 +749,15 @@ async function main() {
 	for (const v of lists)
 		mountList(v);
 	await waitFor(() => lists.every((v) => v.es.messages().some((e) => e.type === 'snapshot')),
-	    20000, 'every list\'s snapshot');
+	    60000, 'every list\'s snapshot');
 	for (let i = 0; i < 16; i++) {
 		const rec = await submitJob(USERS[i % USERS.length]);
 		openProgress(rec);
 		if (i < MAX_DATA)
 			openData(rec);
 	}
-	await waitFor(() => allSources().every((es) => es.readyState === 1), 20000,
+	// ASan responders on a loaded 2-core machine took more than 20 s.
+	await waitFor(() => allSources().every((es) => es.readyState === 1), 60000,
 	    'every stream open');
 	note(`${allSources().length} streams open (${lists.length} lists, ` +
 	    `${progress.filter(open).length} progress, ${data.filter(open).length} data); ` +
