@@ -37,18 +37,76 @@ byte_lock(struct flock *fl, int type, off_t off)
 	fl->l_len = 1;
 }
 
+/* pid's line, as Berkeley DB writes it: "%24lu\n", no NUL. */
+static void
+pid_line(char out[LINE], pid_t pid)
+{
+	char	buf[LINE + 1];
+
+	snprintf(buf, sizeof buf, "%24lu\n", (unsigned long)pid);
+	memcpy(out, buf, LINE);
+}
+
+/* Whether another process holds a lock on byte off; -1 on error. */
+static int
+locked(int fd, off_t off)
+{
+	struct flock	fl;
+
+	/*
+	 * Berkeley DB's locks are write locks, which a read lock would
+	 * conflict with; F_GETLK only tests, so nothing needs releasing.
+	 */
+	byte_lock(&fl, F_RDLCK, off);
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type != F_UNLCK;
+}
+
+/*
+ * Whether a line of fd's registry other than self (NULL: none) is a dead
+ * process: a partial line, or a slot whose lock nobody holds.  1 yes, 0
+ * no, -1 interrupted.  Only async-signal-safe calls (pread, fcntl): the
+ * watchdog's handler runs it, and may have interrupted anything.  Reads
+ * start on a line and the buffer holds whole lines, so only the file's
+ * end can be partial.  An error counts as a death: waiting on an answer
+ * that never comes would hang the process for good.
+ */
+static int
+scan_for_dead(int fd, const char *self)
+{
+	char	buf[LINE * 64];
+	off_t	off = 0;
+	ssize_t	n, i;
+
+	while ((n = pread(fd, buf, sizeof buf, off)) > 0) {
+		for (i = 0; i < n; i += LINE, off += LINE) {
+			if (n - i < LINE)
+				return 1;
+			if (buf[i] == 'X' || (self != NULL &&
+			    memcmp(buf + i, self, LINE) == 0))
+				continue;
+			if (locked(fd, off) != 1)
+				return 1;
+		}
+	}
+	if (n == 0)
+		return 0;
+	return errno == EINTR ? -1 : 1;
+}
+
 /* No live process but this one can own a line with this pid. */
 void
 registry_clear_slot(const char *dir, pid_t pid)
 {
 	static const char	 empty[] = "X                      0\n";
-	char			 mine[32], line[LINE];
+	char			 mine[LINE], line[LINE];
 	off_t			 off;
 	int			 fd;
 
 	if ((fd = open_registry(dir, O_RDWR)) == -1)
 		return;
-	snprintf(mine, sizeof mine, "%24lu\n", (unsigned long)pid);
+	pid_line(mine, pid);
 	for (off = 0; pread(fd, line, sizeof line, off) == sizeof line;
 	    off += LINE) {
 		if (memcmp(line, mine, sizeof line) == 0)
@@ -69,40 +127,22 @@ registry_request_recovery(const char *dir)
 }
 
 /*
- * The same test Berkeley DB makes with DB_REGISTER: a registered process
- * whose slot lock is free is dead.  It takes the registry lock itself, as a
- * process adding its line meanwhile could be read half written.
+ * The same test Berkeley DB makes with DB_REGISTER.  It takes the
+ * registry lock itself, as a process adding its line meanwhile could be
+ * read half written.  A registry it cannot read counts as needing it.
  */
 int
 registry_needs_recovery(const char *dir)
 {
 	struct flock	 fl;
-	char		 line[LINE];
-	off_t		 off;
-	ssize_t		 n;
-	int		 fd, dead = 0;
+	int		 fd, dead;
 
 	if ((fd = open_registry(dir, O_RDWR)) == -1)
 		return errno == ENOENT;
 	byte_lock(&fl, F_WRLCK, REGISTRY_BYTE);
 	while (fcntl(fd, F_SETLKW, &fl) == -1 && errno == EINTR)
 		;
-	for (off = 0; !dead; off += LINE) {
-		if ((n = pread(fd, line, sizeof line, off)) == 0)
-			break;
-		if (n != (ssize_t)sizeof line) {
-			dead = 1;
-			break;
-		}
-		if (line[0] == 'X')
-			continue;
-		byte_lock(&fl, F_WRLCK, off);
-		if (fcntl(fd, F_SETLK, &fl) == 0) {
-			dead = 1;
-			fl.l_type = F_UNLCK;
-			fcntl(fd, F_SETLK, &fl);
-		}
-	}
+	dead = scan_for_dead(fd, NULL) != 0;
 	/* Releases the registry lock: this process holds no other here. */
 	close(fd);
 	return dead;
@@ -112,8 +152,7 @@ void
 registry_watch_open(struct registry_watch *w, const char *dir, pid_t self)
 {
 	w->fd = open_registry(dir, O_RDONLY);
-	snprintf(w->self, sizeof w->self, "%24lu", (unsigned long)self);
-	w->self[LINE - 1] = '\n';
+	pid_line(w->self, self);
 }
 
 void
@@ -124,54 +163,14 @@ registry_watch_close(struct registry_watch *w)
 	w->fd = -1;
 }
 
-/* Whether another process holds a lock on byte off; -1 on error. */
-static int
-locked(int fd, off_t off)
-{
-	struct flock	fl;
-
-	/*
-	 * Berkeley DB's locks are write locks, which a read lock would
-	 * conflict with; F_GETLK only tests, so nothing needs releasing.
-	 */
-	byte_lock(&fl, F_RDLCK, off);
-	if (fcntl(fd, F_GETLK, &fl) == -1)
-		return -1;
-	return fl.l_type != F_UNLCK;
-}
-
-/*
- * Only async-signal-safe calls (pread, fcntl): the watchdog's handler
- * runs it, and may have interrupted anything.  Reads start on a line and
- * the buffer holds whole lines, so only the file's end can be partial.
- * An error counts as a death: waiting on an answer that never comes
- * would hang the process for good.
- */
 int
 registry_watch_dead(const struct registry_watch *w)
 {
-	char	buf[LINE * 64];
-	off_t	off = 0;
-	ssize_t	n, i;
 	int	r;
 
 	if (w->fd == -1 || (r = locked(w->fd, REGISTRY_BYTE)) == -1)
 		return 1;
 	if (r == 1)
 		return -1;
-	while ((n = pread(w->fd, buf, sizeof buf, off)) > 0) {
-		for (i = 0; i < n; i += LINE, off += LINE) {
-			if (n - i < LINE)
-				return 1;
-			if (buf[i] == 'X' ||
-			    memcmp(buf + i, w->self, LINE) == 0)
-				continue;
-			/* A free slot lock is a dead process; so is an error. */
-			if (locked(w->fd, off) != 1)
-				return 1;
-		}
-	}
-	if (n == 0)
-		return 0;
-	return errno == EINTR ? -1 : 1;
+	return scan_for_dead(w->fd, w->self);
 }
