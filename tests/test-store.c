@@ -658,35 +658,37 @@ status_of(pid_t pid)
 }
 
 /*
+ * With a stall timeout of 1 s and this process registered beside it (and
+ * alive), a child's operation of ms ends with status want.
+ */
+static void
+check_stall_all_alive(int ms, int want)
+{
+	struct store	*s;
+	int64_t		 saved = cfg.stall_timeout;
+
+	cfg.stall_timeout = 1000;
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(status_of(spawn_slow(ms, -1, -1)), want);
+	store_close(s);
+	cfg.stall_timeout = saved;
+}
+
+/*
  * An operation that outlives the stall timeout while every process of the
  * store is alive is only slow (a loaded machine): it is waited for.
  */
 static void
 test_stall_while_all_alive(void)
 {
-	struct store	*s;
-	int64_t		 saved = cfg.stall_timeout;
-
-	cfg.stall_timeout = 1000;
-	/* This process is registered too, and alive. */
-	REQUIRE((s = open_store(0)) != NULL);
-	CHECK_INT(status_of(spawn_slow(2500, -1, -1)), 0);
-	store_close(s);
-	cfg.stall_timeout = saved;
+	check_stall_all_alive(2500, 0);
 }
 
 /* Four stall timeouts is as long as it is waited for: then it exits 75. */
 static void
 test_stall_past_the_limit(void)
 {
-	struct store	*s;
-	int64_t		 saved = cfg.stall_timeout;
-
-	cfg.stall_timeout = 1000;
-	REQUIRE((s = open_store(0)) != NULL);
-	CHECK_INT(status_of(spawn_slow(6000, -1, -1)), 75);
-	store_close(s);
-	cfg.stall_timeout = saved;
+	check_stall_all_alive(6000, 75);
 }
 
 /* One that stalls after a process of the store died exits 75 for recovery. */
