@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -15,6 +14,7 @@
 #include "api.h"
 #include "ids.h"
 #include "log.h"
+#include "mstime.h"
 #include "strnum.h"
 
 /* How long a browser may keep a preflight's answer. */
@@ -208,15 +208,6 @@ api_store(struct api *a)
 	return a->store;
 }
 
-static int64_t
-now_ms(clockid_t clock)
-{
-	struct timespec	ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Verifies the request's token into c->uid.  Returns 0, or the status of
  * the error written.  Every refusal says the same, so that a reply never
@@ -234,7 +225,7 @@ authenticate(struct call *c)
 	if (token == NULL || *token == '\0')
 		goto refused;
 	switch (auth_verify(a->auth, token, strlen(token),
-	    now_ms(CLOCK_REALTIME), &user, why, sizeof why)) {
+	    wall_ms(), &user, why, sizeof why)) {
 	case AUTH_OK:
 		note_outage(a->auth_down, sizeof a->auth_down,
 		    "token verification", "");
@@ -340,7 +331,7 @@ serve(struct api *a, FCGX_Request *fcgx)
 	int64_t		start;
 	int		parsed, status;
 
-	start = now_ms(CLOCK_MONOTONIC);
+	start = mono_ms();
 	err[0] = '\0';
 	parsed = request_parse(&req, fcgx, &a->cfg, err, sizeof err);
 	memset(&c, 0, sizeof c);
@@ -349,7 +340,7 @@ serve(struct api *a, FCGX_Request *fcgx)
 	status = dispatch(&c, parsed, err);
 	/* The path only: the query may hold a token. */
 	log_info("%.16s %s %d %lld ms", req.method, req.path != NULL ?
-	    req.path : "-", status, (long long)(now_ms(CLOCK_MONOTONIC) -
+	    req.path : "-", status, (long long)(mono_ms() -
 	    start));
 	request_free(&req);
 }

@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "json.h"
 #include "log.h"
+#include "mstime.h"
 #include "notify.h"
 #include "sse.h"
 #include "store.h"
@@ -39,15 +39,6 @@ static const char *const end_names[] = {
 	"ended by the stream",
 };
 
-int64_t
-stream_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Writes out's contents to the client and flushes; -1 if it has gone. */
 static int
 flush_out(struct stream *s)
@@ -61,7 +52,7 @@ flush_out(struct stream *s)
 	}
 	buf_reset(&s->out);
 	/* An idle stream needs a heartbeat only after quiet time. */
-	s->beat_ms = stream_now_ms() + s->cfg->heartbeat;
+	s->beat_ms = mono_ms() + s->cfg->heartbeat;
 	return http_flush(s->req);
 }
 
@@ -246,8 +237,8 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 	 * a stream and moves on would otherwise hold this process for a whole
 	 * heartbeat interval.
 	 */
-	s->beat_ms = min_of(s->beat_ms, stream_now_ms() + EARLY_BEAT_MS);
-	poll_ms = stream_now_ms() + s->cfg->poll_interval;
+	s->beat_ms = min_of(s->beat_ms, mono_ms() + EARLY_BEAT_MS);
+	poll_ms = mono_ms() + s->cfg->poll_interval;
 	for (;;) {
 		if (*term)
 			return END_TERM;
@@ -256,10 +247,10 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			if (client_gone(s))
 				return END_CLIENT;
 		}
-		now = stream_now_ms();
+		now = mono_ms();
 		if (now >= s->end_ms)
 			return END_LIFETIME;
-		if ((left = token_end - changelog_now_ms()) <= 0) {
+		if ((left = token_end - wall_ms()) <= 0) {
 			stream_send_error(s, "token_expired", "the token has "
 			    "expired; reconnect with a fresh one");
 			return END_TOKEN;
@@ -283,7 +274,7 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			seen = notify_value(n, s->word);
 			continue;
 		}
-		now = stream_now_ms();
+		now = mono_ms();
 		if (moved || now >= poll_ms) {
 			seen = notify_value(n, s->word);
 			poll_ms = now + s->cfg->poll_interval;
@@ -310,7 +301,7 @@ stream_serve(struct request *req, const struct stream_kind *kind,
 	s.cfg = cfg;
 	s.store = store;
 	s.id = id;
-	start = stream_now_ms();
+	start = mono_ms();
 	if (authenticate(&s) != 0)
 		return;
 	if (store == NULL) {
@@ -347,7 +338,7 @@ stream_serve(struct request *req, const struct stream_kind *kind,
 	end = run(&s, kind, state, term, io);
 	watch_connection(&s, 0);
 	log_info("stream %s (%s): %s after %lld s", kind->name, s.uid,
-	    end_names[end], (long long)((stream_now_ms() - start) / 1000));
+	    end_names[end], (long long)((mono_ms() - start) / 1000));
 out:
 	if (kind->free != NULL)
 		kind->free(state);

@@ -82,7 +82,4 @@ int	stream_send_json(struct stream *s, const char *id, const char *event,
 int	stream_send_error(struct stream *s, const char *code,
 	    const char *message);
 
-/* Milliseconds of the monotonic clock. */
-int64_t	stream_now_ms(void);
-
 #endif

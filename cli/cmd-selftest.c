@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "mstime.h"
 
 /*
  * The most common deployment failure is a layer that buffers the response
@@ -43,15 +43,6 @@ struct probe {
 	int		 events;
 	int		 beats;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Writes curl's config (URL and headers) on its stdin: nothing on argv. */
 static int
@@ -176,7 +167,7 @@ read_until(struct probe *p, int (*want)(const struct probe *), int64_t deadline)
 			return 0;
 		pfd.fd = p->fd;
 		pfd.events = POLLIN;
-		if ((r = poll(&pfd, 1, (int)(deadline - now_ms()))) <= 0) {
+		if ((r = poll(&pfd, 1, (int)(deadline - mono_ms()))) <= 0) {
 			if (r == -1 && errno == EINTR)
 				continue;
 			return 0;
@@ -241,7 +232,7 @@ check_stream(struct probe *p, const char *url, const char *token)
 		report(0, "curl", "cannot run curl: %s", strerror(errno));
 		return -1;
 	}
-	t0 = now_ms();
+	t0 = mono_ms();
 	if (!read_until(p, have_event, t0 + 15000)) {
 		report(0, "events unbuffered", p->eof ? "the response ended "
 		    "before any event arrived" : "no event within 15 s: a "
@@ -250,12 +241,12 @@ check_stream(struct probe *p, const char *url, const char *token)
 		    "fastcgi_buffering off)");
 		return -1;
 	}
-	t = now_ms() - t0;
+	t = mono_ms() - t0;
 	/*
 	 * A buffered response arrives whole, with its end: a live stream
 	 * does not end within moments of its first event.
 	 */
-	read_until(p, ended, now_ms() + 300);
+	read_until(p, ended, mono_ms() + 300);
 	if (p->status == 200 && p->eof) {
 		report(0, "events unbuffered", "the events arrived only when "
 		    "the response ended: a layer buffers the response "
@@ -282,12 +273,12 @@ check_stream(struct probe *p, const char *url, const char *token)
 static void
 check_heartbeats(struct probe *p, int64_t wait_s)
 {
-	int64_t	t0 = now_ms();
+	int64_t	t0 = mono_ms();
 
 	/* The first comes a second after the opening events, then each beat. */
 	if (read_until(p, have_two_beats, t0 + wait_s * 1000))
 		report(1, "heartbeats", "two heartbeats in %lld s",
-		    (long long)((now_ms() - t0) / 1000));
+		    (long long)((mono_ms() - t0) / 1000));
 	else
 		report(0, "heartbeats", p->eof ? "the stream ended after %d" :
 		    "only %d heartbeat(s) in %lld s: small writes are held "
@@ -304,7 +295,7 @@ check_authorization(const char *url, const char *token)
 	snprintf(full, sizeof full, "%s/api/sse/backtest/jobs?limit=1", url);
 	if (start_probe(&p, full, token, NULL) == -1)
 		return;
-	if (!read_until(&p, have_event, now_ms() + 15000))
+	if (!read_until(&p, have_event, mono_ms() + 15000))
 		report(0, "authorization header", "no answer within 15 s");
 	else if (p.status == 401)
 		report(0, "authorization header", "401: the web server drops "
@@ -322,7 +313,7 @@ check_rotation(struct probe *p, const char *url, const char *token,
 {
 	struct probe	again;
 	char		full[4096], last[128];
-	int64_t		t0 = now_ms();
+	int64_t		t0 = mono_ms();
 
 	read_until(p, ended, t0 + wait_s * 1000);
 	if (!p->eof) {
@@ -335,10 +326,10 @@ check_rotation(struct probe *p, const char *url, const char *token,
 	    url, token);
 	if (start_probe(&again, full, NULL, last) == -1)
 		return;
-	if (read_until(&again, have_event, now_ms() + 15000) &&
+	if (read_until(&again, have_event, mono_ms() + 15000) &&
 	    again.status == 200)
 		report(1, "rotation", "ended after %lld s; resumed from id %s",
-		    (long long)((now_ms() - t0) / 1000), last);
+		    (long long)((mono_ms() - t0) / 1000), last);
 	else
 		report(0, "rotation", "resuming from id %s gave HTTP %d", last,
 		    again.status);

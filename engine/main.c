@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "changelog.h"
@@ -17,6 +16,7 @@
 #include "conf.h"
 #include "job.h"
 #include "log.h"
+#include "mstime.h"
 #include "notify.h"
 #include "run.h"
 #include "store-jobs.h"
@@ -57,15 +57,6 @@ on_child(int sig)
 {
 	(void)sig;
 	child_exited = 1;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -120,14 +111,14 @@ worker(const struct conf *cfg, struct store *parent)
 	log_info("job %s: started (%s %s %s, attempt %u)", job.id,
 	    job.spec.strategy, job.spec.symbol,
 	    interval_name(job.spec.interval), job.attempts);
-	start = now_ms();
+	start = mono_ms();
 	end = run_job(s, &job, cfg->engine_bar_rate, &stopping, err,
 	    sizeof err);
 	switch (end) {
 	case RUN_FINISHED:
 		log_info("job %s: %s after %lld ms (%lld bars, %u "
 		    "transactions)%s%s", job.id, job_status_name(job.status),
-		    (long long)(now_ms() - start), (long long)job.total_bars,
+		    (long long)(mono_ms() - start), (long long)job.total_bars,
 		    job.trade_count, job.status == JOB_FAILED ? ": " : "",
 		    job.status == JOB_FAILED ? job.error_message : "");
 		break;
@@ -179,7 +170,7 @@ recover_orphans(struct engine *e)
 	char	err[512];
 	int	found;
 
-	e->last_orphan_check = now_ms();
+	e->last_orphan_check = mono_ms();
 	if (claim_recover_orphans(e->store, (int)e->cfg->engine_crash_retries,
 	    &found, err, sizeof err) != 0)
 		log_error("looking for jobs of dead engines: %s", err);
@@ -196,7 +187,7 @@ maintain(struct engine *e)
 
 	if (store_checkpoint(e->store, err, sizeof err) != 0)
 		log_error("%s", err);
-	n = changelog_trim(e->store, changelog_now_ms() -
+	n = changelog_trim(e->store, wall_ms() -
 	    e->cfg->changelog_retention, err, sizeof err);
 	if (n < 0)
 		log_error("trimming the change log: %s", err);
@@ -223,7 +214,7 @@ reap(struct engine *e)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_FAILED) {
 			pause = SPAWN_PAUSE_MS << (e->failures < 5 ?
 			    e->failures : 5);
-			e->spawn_after = now_ms() + (pause < ORPHAN_CHECK_MS ?
+			e->spawn_after = mono_ms() + (pause < ORPHAN_CHECK_MS ?
 			    pause : ORPHAN_CHECK_MS);
 			e->failures++;
 		}
@@ -263,11 +254,11 @@ run(struct engine *e)
 	uint32_t	 seen;
 	int		 queued, gave_up = 0;
 
-	deadline = now_ms() + e->cfg->engine_cycle;
+	deadline = mono_ms() + e->cfg->engine_cycle;
 	for (;;) {
 		if (child_exited)
 			reap(e);
-		now = now_ms();
+		now = mono_ms();
 		if (now - e->last_orphan_check >= ORPHAN_CHECK_MS)
 			recover_orphans(e);
 		if (e->once && e->failures >= ONCE_MAX_FAILURES && !gave_up) {

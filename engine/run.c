@@ -10,6 +10,7 @@
 #include "backtest.h"
 #include "ids.h"
 #include "log.h"
+#include "mstime.h"
 #include "notify.h"
 #include "run.h"
 #include "store-bars.h"
@@ -201,15 +202,6 @@ write_job(struct store *s, struct write *w, char *err, size_t errlen)
 	return (int)w->end;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Trades handed out by the backtest, kept until the next write. */
 struct pending {
 	struct trade	*v;
@@ -259,7 +251,7 @@ hold_rate(int64_t rate, int64_t start_ms, int64_t bars)
 
 	if (rate <= 0)
 		return;
-	due = start_ms + bars * 1000 / rate - now_ms();
+	due = start_ms + bars * 1000 / rate - mono_ms();
 	if (due <= 0)
 		return;
 	ts.tv_sec = (time_t)(due / 1000);
@@ -308,7 +300,7 @@ run_job(struct store *s, struct job *job, int64_t bar_rate,
 	w->step = STEP_PROGRESS;
 	if ((end = write_job(s, w, err, errlen)) != -1)
 		goto out;
-	last = start = now_ms();
+	last = start = mono_ms();
 	for (i = 0; i < bars.n; i++) {
 		backtest_bar(bt, &bars.v[i]);
 		take_trades(bt, &pending);
@@ -320,7 +312,7 @@ run_job(struct store *s, struct job *job, int64_t bar_rate,
 			end = write_job(s, w, err, errlen);
 			goto out;
 		}
-		if (now_ms() - last < PROGRESS_MS)
+		if (mono_ms() - last < PROGRESS_MS)
 			continue;
 		w->step = STEP_PROGRESS;
 		w->trades = pending.v;
@@ -329,7 +321,7 @@ run_job(struct store *s, struct job *job, int64_t bar_rate,
 		if ((end = write_job(s, w, err, errlen)) != -1)
 			goto out;
 		pending.n = 0;
-		last = now_ms();
+		last = mono_ms();
 	}
 	w->trades = pending.v;
 	w->current_bar = (int64_t)bars.n;

@@ -4,25 +4,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "changelog.h"
+#include "mstime.h"
 #include "notify.h"
 #include "pack.h"
 #include "xmalloc.h"
 
 #define CHANGE_VERSION	1
 #define META_SEQ	"seq"
-
-int64_t
-changelog_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Reads the next free number, write-locking the counter: from here to the
@@ -90,7 +81,7 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 		return r;
 	pack_u8(&rec, CHANGE_VERSION);
 	pack_u8(&rec, (uint8_t)kind);
-	pack_i64(&rec, changelog_now_ms());
+	pack_i64(&rec, wall_ms());
 	pack_str(&rec, uid);
 	pack_str(&rec, id);
 	pack_u32(&rec, aux);

@@ -70,7 +70,4 @@ int	changelog_skip(struct store_txn *txn, uint64_t gap);
 int	changelog_user_key(DB *db, const DBT *pkey, const DBT *pdata,
 	    DBT *skey);
 
-/* Milliseconds of the wall clock, as stamped on changes. */
-int64_t	changelog_now_ms(void);
-
 #endif

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "ids.h"
 #include "log.h"
+#include "mstime.h"
 #include "store-history.h"
 #include "store-jobs.h"
 #include "store-trades.h"
@@ -50,20 +51,11 @@ struct shared {
 static struct conf	 cfg;
 static struct shared	*shm;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 progress(int slot)
 {
 	shm->ops[slot]++;
-	shm->last_ms[slot] = now_ms();
+	shm->last_ms[slot] = mono_ms();
 }
 
 struct write_op {
@@ -333,9 +325,9 @@ test_kill_loop(int seconds)
 
 	for (i = 0; i < WORKERS; i++)
 		pids[i] = spawn(i);
-	end = now_ms() + seconds * 1000LL;
+	end = mono_ms() + seconds * 1000LL;
 	total_before = 0;
-	while ((t = now_ms()) < end && !hung) {
+	while ((t = mono_ms()) < end && !hung) {
 		usleep((useconds_t)(20000 + rand() % 80000));
 		i = rand() % WORKERS;
 		kill(pids[i], SIGKILL);

@@ -14,6 +14,7 @@
 #include "changelog.h"
 #include "conf.h"
 #include "ids.h"
+#include "mstime.h"
 #include "notify.h"
 #include "store-bars.h"
 #include "store-history.h"
@@ -246,7 +247,7 @@ test_changelog(void)
 	CHECK_INT(q.out.n, 2);
 
 	/* Trimming everything older than now empties the log. */
-	CHECK(changelog_trim(s, changelog_now_ms() + 1000, err,
+	CHECK(changelog_trim(s, wall_ms() + 1000, err,
 	    sizeof err) > 0);
 	q.after = 0;
 	CHECK_INT(store_read(s, read_since, &q, err, sizeof err), 0);
