@@ -11,15 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "mstime.h"
 #include "verify-client.h"
 
 extern char **environ;
 
-/* The helper answers in milliseconds; a hung one must not hang the stream. */
-#define HELPER_TIMEOUT_MS	5000
+/*
+ * The helper answers in milliseconds, but on an overloaded host its start
+ * alone was seen to take seconds, and a 503 ends a browser's EventSource
+ * for good: wait long, only so that a hung helper cannot hold the stream.
+ */
+#define HELPER_TIMEOUT_MS	30000
 
 /* Writes all of buf, ignoring EPIPE (a helper that exits early). */
 static void
@@ -43,12 +47,15 @@ static ssize_t
 read_answer(int fd, char *buf, size_t cap)
 {
 	struct pollfd	pfd = { fd, POLLIN, 0 };
+	int64_t		deadline = mono_ms() + HELPER_TIMEOUT_MS, left;
 	size_t		len = 0;
 	ssize_t		n;
 	int		r;
 
 	while (len < cap - 1) {
-		r = poll(&pfd, 1, HELPER_TIMEOUT_MS);
+		if ((left = deadline - mono_ms()) <= 0)
+			return -1;
+		r = poll(&pfd, 1, (int)left);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -129,7 +136,8 @@ verify_token(const char *helper, const char *conf_path, const char *token,
 	in[1] = -1;
 	if (read_answer(out[0], answer, sizeof answer) == -1) {
 		kill(pid, SIGKILL);
-		snprintf(why, whylen, "%s did not answer", helper);
+		snprintf(why, whylen, "%s did not answer within %d s", helper,
+		    HELPER_TIMEOUT_MS / 1000);
 	} else
 		res = parse_answer(answer, uid, exp, why, whylen);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)

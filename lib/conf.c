@@ -79,7 +79,8 @@ static const struct conf_key conf_keys[] = {
 	{ "verify_helper", CONF_STRING, OFF(verify_helper), 0, 0,
 	  PKGLIBEXECDIR "/backstream-verify",
 	  "The program stream responders run to verify a token, so that they "
-	  "never load OpenSSL into long-lived processes." },
+	  "never load OpenSSL into long-lived processes.  One that gives no "
+	  "answer within 30 s is killed and the stream refused with 503." },
 
 	{ "poll_interval", CONF_DURATION, OFF(poll_interval), 100, 10 * MIN,
 	  "15s",

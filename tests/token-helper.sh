@@ -1,0 +1,77 @@
+# tests/token-helper.sh: a stream's token check by backstream-verify: a helper slowed by an overloaded host (6 s) still lets the stream open; a hung one is killed after 30 s and the client gets 503; the responder then serves the next stream.
+. "${top_srcdir:-..}/tests/lib.sh"
+LIGHTTPD_SSE_PROCS=2
+. "$top_srcdir/tests/lighttpd.sh"
+
+command -v curl >/dev/null 2>&1 || {
+	echo "$TEST_NAME: skipped: no curl"
+	exit 77
+}
+[ -x "$LIGHTTPD" ] || {
+	echo "$TEST_NAME: skipped: no lighttpd"
+	exit 77
+}
+
+expect_bs 0 init
+mkdir "$TMP/keys"
+expect_bs 0 keygen "$TMP/keys"
+for uid in alice bob carol; do
+	expect_bs 0 token --uid "$uid"
+	cp "$OUT" "$TMP/$uid.token"
+done
+
+# The real helper behind a wrapper: slow for alice's token, hung for bob's
+# (its pid, which exec keeps, in $TMP/hung.pid), quick for anyone else.
+cat >"$TMP/helper" <<HELPER
+#!/bin/sh
+token=\$(cat)
+case \$token in
+"\$(cat "$TMP/alice.token")")
+	sleep 6 ;;
+"\$(cat "$TMP/bob.token")")
+	echo \$\$ >"$TMP/hung.pid"
+	exec sleep 600 ;;
+esac
+printf '%s' "\$token" | "$top_builddir/cgi-bin/backstream-verify" "\$@"
+HELPER
+chmod +x "$TMP/helper"
+conf_set verify_helper "$TMP/helper"
+conf_set heartbeat 1s
+lighttpd_start
+step "lighttpd $LIGHTTPD_PID on $LIGHTTPD_URL"
+
+# open UID SECONDS: opens UID's job list stream for at most SECONDS; the
+# body lands in $TMP/UID.body, "status seconds" in $TMP/UID.got.
+open() {
+	curl -s -N -o "$TMP/$1.body" -w '%{http_code} %{time_total}' \
+	    --max-time "$2" "$LIGHTTPD_URL/api/sse/backtest/jobs?token=$(cat "$TMP/$1.token")" \
+	    >"$TMP/$1.got" || :
+}
+
+step "a helper that takes 6 s, and a hung one, at once"
+open alice 25 &
+slow=$!
+PIDS="$PIDS $slow"
+open bob 90
+wait "$slow"
+
+step "the slow one: the stream opened"
+check_eq "the status" 200 "$(cut -d' ' -f1 "$TMP/alice.got")"
+check_contains "$TMP/alice.body" "event: snapshot"
+
+step "the hung one: 503 after 30 s, the helper killed"
+hung=$(cat "$TMP/hung.pid")
+PIDS="$PIDS $hung"
+check_eq "the status" 503 "$(cut -d' ' -f1 "$TMP/bob.got")"
+secs=$(cut -d' ' -f2 "$TMP/bob.got")
+[ "${secs%%.*}" -ge 29 ] || fail "the wait for the helper" ">= 30 s" "$secs s"
+check_contains "$TMP/bob.body" "authentication is unavailable; try again later"
+check_contains "$LIGHTTPD_STDERR" "did not answer within 30 s"
+! kill -0 "$hung" 2>/dev/null || fail "the hung helper $hung still runs"
+
+step "the next stream opens"
+open carol 3
+check_eq "the status" 200 "$(cut -d' ' -f1 "$TMP/carol.got")"
+check_contains "$TMP/carol.body" "event: snapshot"
+
+lighttpd_stop || fail "responders outlived lighttpd"
