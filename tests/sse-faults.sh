@@ -76,7 +76,13 @@ if [ -s "$TMP/lighttpd.pid" ]; then
 	LIGHTTPD_PID=$(cat "$TMP/lighttpd.pid")
 	PIDS="$PIDS $LIGHTTPD_PID"
 fi
-[ "$status" -eq 0 ] || fail "tests/sse/faults.mjs exited $status"
+if [ "$status" -ne 0 ]; then
+	for log in "$LIGHTTPD_STDERR" "$TMP/engine.log"; do
+		echo "  the last lines of $(basename "$log"):" >&2
+		tail -n 25 "$log" | sed 's/^/    /' >&2
+	done
+	fail "tests/sse/faults.mjs exited $status"
+fi
 
 # ---- afterwards: nothing hangs, the store is sound ---------------------------------
 

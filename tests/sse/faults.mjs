@@ -521,6 +521,17 @@ function remountGivenUp() {
 
 const allSources = () => [...lists, ...progress.filter(open), ...data.filter(open)].map((x) => x.es);
 
+// A line for each stream not open: which, its state, and every connection
+// it made (status and age), so that a failed wait says what it waited for.
+function notOpen() {
+	const t = now();
+	const conns = (es) => es.rec.opens.map((o) =>
+	    `${o.status ?? 'pending'} ${((t - o.t) / 1000).toFixed(1)} s ago`).join(', ');
+	return allSources().filter((es) => es.readyState !== 1).map((es) =>
+	    `  ${es.rec.url.replace(/token=[^&]*/, 'token=…').replace(/^.*\/api/, '/api')}: ` +
+	    `readyState ${es.readyState}, connections: ${conns(es) || 'none'}`);
+}
+
 // ---- lighttpd ----------------------------------------------------------------------
 
 async function answers() {
@@ -743,6 +754,7 @@ async function main() {
 	}
 
 	step('open the list hooks of every user, and a few jobs with progress and data hooks');
+	const opening = now();
 	for (const uid of USERS)
 		for (const view of uid === USERS.at(-1) ? FEW_VIEWS : VIEWS)
 			lists.push({ uid, ...view });
@@ -758,9 +770,13 @@ async function main() {
 	}
 	// ASan responders on a loaded 2-core machine took more than 20 s.
 	await waitFor(() => allSources().every((es) => es.readyState === 1), 60000,
-	    'every stream open');
+	    'every stream open').catch((e) => {
+		e.message += '\n' + notOpen().join('\n');
+		throw e;
+	});
 	note(`${allSources().length} streams open (${lists.length} lists, ` +
-	    `${progress.filter(open).length} progress, ${data.filter(open).length} data); ` +
+	    `${progress.filter(open).length} progress, ${data.filter(open).length} data) ` +
+	    `in ${((now() - opening) / 1000).toFixed(1)} s; ` +
 	    `${responders('backstream-sse').length} stream responders`);
 
 	step(`faults for ${FAULT_MS / 1000} s: SIGKILLs of responders, the REST responder, ` +
