@@ -8,9 +8,12 @@ ENGINE=${ENGINE:-$top_builddir/engine/backstream-engine}
 # about 0.2 s, most of it reading them.  slow_engine_bg holds its jobs to
 # SLOW_RATE bars a second (engine_bar_rate: a sleep every 1024 bars,
 # outside any transaction), so that the test can act in the middle of the
-# bar loop, where a kill holds no lock.
+# bar loop, where a kill holds no lock.  A run lasts 8 s: between seeing
+# a worker run and killing it the test reads the job with the CLI, slow
+# under ASan on a loaded machine, and at 2 s a run a worker that was to be
+# killed once finished its job first.
 : "${ENGINE_TEST_BARS:=2000000}"
-SLOW_RATE=1000000
+SLOW_RATE=250000
 
 conf_set log_level info		# the engine's "job ...: started" lines are read
 conf_set stall_timeout 3s	# a process stuck behind a killed one ends soon
