@@ -12,7 +12,8 @@
 # removed (kept with KEEP_TMP=1).  The whole run is bounded by -t seconds
 # (default 1200).  Figures go to standard output; see bench-streams.c for
 # what each one means.  BENCH_CONF_EXTRA adds lines to backstream.conf
-# (for example "poll_interval = 15s").  Needs lighttpd (BENCH_LIGHTTPD,
+# (for example "poll_interval = 15s"); BENCH_LOG_LEVEL sets log_level
+# (default warn), which may be given only once.  Needs lighttpd (BENCH_LIGHTTPD,
 # default /usr/sbin/lighttpd); without it, says so and exits 0.
 
 set -eu
@@ -77,7 +78,7 @@ project_id = bench-project
 cert_file = $TMP/keys/certs.json
 verify_helper = $VERIFY
 max_processes = $((streams + 200 > 2100 ? streams + 200 : 2100))
-log_level = warn
+log_level = ${BENCH_LOG_LEVEL:-warn}
 log_file = $TMP/backstream.log
 ${BENCH_CONF_EXTRA:-}
 EOF
