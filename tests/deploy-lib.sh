@@ -93,6 +93,8 @@ deploy_setup() {
 	conf_set stream_jitter 0s
 	conf_set heartbeat 1s
 	conf_set retry 1s
+	# Events must come by the wake, not the poll (timed_event).
+	conf_set poll_interval 60s
 	# Everything the responders would ever log, to prove no token is in it.
 	conf_set log_level debug
 	chmod 644 "$CONF"
@@ -193,8 +195,12 @@ sse_status() {
 }
 
 # timed_event NAME REGEX WHAT CMD...: runs CMD (a change committed through
-# the CLI) and waits for REGEX in stream NAME; prints and checks the time
-# from the command's start to the event's arrival.  Sets LATENCY_MS.
+# the CLI) and waits for REGEX in stream NAME; prints the time from the
+# command's start to the event's arrival, which includes the CLI's own run
+# (seconds under ASan on a loaded machine).  The event must come within
+# 10 s: a server that buffered the stream, or a responder that missed the
+# wake and found the change only at its next poll (poll_interval is 60 s
+# here), would mostly be later.  Sets LATENCY_MS.
 timed_event() {
 	_name=$1
 	_regex=$2
@@ -202,12 +208,10 @@ timed_event() {
 	shift 3
 	_t0=$(now_ms)
 	expect_bs 0 "$@"
-	sse_wait "$_name" "$_regex" 5
+	sse_wait "$_name" "$_regex" 10
 	LATENCY_MS=$(($(now_ms) - _t0))
 	echo "latency: $LATENCY_MS ms from \"backstream $1\" to $_what," \
 	    "through $TEST_NAME"
-	[ "$LATENCY_MS" -lt 2000 ] ||
-	    fail "$_what took too long" "under 2000 ms" "$LATENCY_MS ms"
 }
 
 job_id() {

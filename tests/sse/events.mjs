@@ -331,8 +331,12 @@ async function main() {
 		const ms = (x) => `${x.toFixed(1)} ms`;
 		note(`event after the CLI started (process start, store open, commit, wake, send): min ${ms(s[0])}, median ${ms(s[s.length >> 1])}, max ${ms(s[s.length - 1])}`);
 		note(`event after the CLI's exit was seen: min ${ms(e[0])}, median ${ms(e[e.length >> 1])}, max ${ms(e[e.length - 1])} (negative: it came first)`);
-		check(s[s.length - 1] < 1000, 'every event within a second of the commit',
-		    '< 1000 ms', ms(s[s.length - 1]));
+		// A bound on behaviour, not a speed goal (bench-streams measures
+		// that): the CLI's own run is in it, seconds under ASan on a
+		// loaded machine, and an event that missed its wake would wait
+		// for the poll, 15 s.
+		check(s[s.length - 1] < 5000, 'every event within 5 s of the CLI\'s start',
+		    '< 5000 ms', ms(s[s.length - 1]));
 	}
 
 	step("the hooks' state after all that");
