@@ -17,14 +17,17 @@ const cfg = conf();
 const TERMINAL = ['completed', 'failed', 'cancelled'];
 const ms = (x) => `${Math.round(x)} ms`;
 
-// The ends of a stream's connections: when each response ended, from the
-// error events an EventSource fires then.
+// How long each of a stream's connections lasted: from its request to the
+// error event an EventSource fires when the response ends.
 function connectionSpans(es) {
 	const spans = [];
 	let open = null;
 	for (const e of es.rec.events) {
+		// From the request, not the open event: the server counts the
+		// lifetime from the request too, token check included (seconds
+		// under ASan on a loaded machine).
 		if (e.type === 'open')
-			open = e.t;
+			open = es.rec.opens.filter((o) => o.t <= e.t).at(-1)?.t ?? e.t;
 		else if (e.type === 'error' && !e.message && open !== null) {
 			spans.push(e.t - open);
 			open = null;
