@@ -1,5 +1,5 @@
 /* bench-auth.c: times auth_verify() on a valid token; prints microseconds per verification. */
-/* Built and run by "make bench" (bench/Makefile.am); by hand, in the build directory: bench/bench-auth [N] */
+/* Built and run by "make bench" (Makefile.am); by hand, in the build directory: bench/bench-auth [N] */
 #include "config.h"
 
 #include <stdio.h>

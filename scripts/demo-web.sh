@@ -285,7 +285,7 @@ lighttpd_pid=$!
 engine_env=()
 if [ -n "${DEMO_HOLD:-}" ]; then
 	shim=$builddir/tests/slowclock.so
-	[ -f "$shim" ] || make -C "$builddir/tests" slowclock.so >/dev/null 2>&1 || :
+	[ -f "$shim" ] || make -C "$builddir" tests/slowclock.so >/dev/null 2>&1 || :
 	[ -f "$shim" ] || die "DEMO_HOLD needs $shim"
 	engine_env=(LD_PRELOAD="$shim" SLOWCLOCK_HOLD="$DEMO_HOLD")
 fi

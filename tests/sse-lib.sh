@@ -10,7 +10,7 @@
 #	sse_stop			# lighttpd, then the checks of its logs
 #
 # The node scripts use the npm package eventsource, installed into
-# $top_builddir/tests/node by "make check" (tests/Makefile.am); without node
+# $top_builddir/tests/node by "make check" (Makefile.am); without node
 # or that package the test is skipped (exit 77).
 
 # One responder per open stream: the tests hold several at once.

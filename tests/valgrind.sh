@@ -26,7 +26,7 @@ skip() {
 }
 
 command -v valgrind >/dev/null 2>&1 || skip "no valgrind"
-if grep -q '^SAN_CFLAGS = .*-fsanitize' "$top_builddir/tests/Makefile" \
+if grep -q '^SAN_CFLAGS = .*-fsanitize' "$top_builddir/Makefile" \
     2>/dev/null; then
 	skip "a sanitizer build (configure without --enable-sanitizers)"
 fi

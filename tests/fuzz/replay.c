@@ -14,15 +14,13 @@
 
 /*
  * Usage: replay-NAME [FILE|DIR ...].  Without arguments it replays
- * $srcdir/corpus/NAME (which must exist) and $srcdir/regress/NAME (the
- * crashes found so far, if any).  Each file is read into a buffer of
- * exactly its size, as libFuzzer gives it, so that an overread is caught
- * by the sanitizers of a --enable-sanitizers build or by valgrind.
+ * $FUZZ_SRCDIR/corpus/NAME (which must exist) and $FUZZ_SRCDIR/regress/NAME
+ * (the crashes found so far, if any); NAME comes from the program's own
+ * name, so that one replay.o serves every target.  Each file is read
+ * into a buffer of exactly its size, as libFuzzer gives it, so that an
+ * overread is caught by the sanitizers of a --enable-sanitizers build or
+ * by valgrind.
  */
-
-#ifndef FUZZ_TARGET
-#error FUZZ_TARGET must name the target
-#endif
 
 #define REPLAY_TIMEOUT	120	/* seconds for the whole run */
 
@@ -100,10 +98,22 @@ replay_path(const char *path, int missing_ok)
 	return ret;
 }
 
+/* The target's name: what follows "replay-" in the program's name. */
+static const char *
+target_name(const char *argv0)
+{
+	const char	*base, *dash;
+
+	base = strrchr(argv0, '/');
+	base = base != NULL ? base + 1 : argv0;
+	dash = strchr(base, '-');
+	return dash != NULL ? dash + 1 : base;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char	*srcdir;
+	const char	*srcdir, *target = target_name(argv[0]);
 	char		 path[4096];
 	int		 i, ret = 0;
 
@@ -114,20 +124,18 @@ main(int argc, char **argv)
 		for (i = 1; i < argc && ret == 0; i++)
 			ret = replay_path(argv[i], 0);
 	} else {
-		if ((srcdir = getenv("srcdir")) == NULL)
+		if ((srcdir = getenv("FUZZ_SRCDIR")) == NULL)
 			srcdir = ".";
-		snprintf(path, sizeof path, "%s/corpus/%s", srcdir,
-		    FUZZ_TARGET);
+		snprintf(path, sizeof path, "%s/corpus/%s", srcdir, target);
 		ret = replay_path(path, 0);
-		snprintf(path, sizeof path, "%s/regress/%s", srcdir,
-		    FUZZ_TARGET);
+		snprintf(path, sizeof path, "%s/regress/%s", srcdir, target);
 		if (ret == 0)
 			ret = replay_path(path, 1);
 	}
 	if (ret == 0 && replayed == 0) {
-		fprintf(stderr, "%s: no inputs to replay\n", FUZZ_TARGET);
+		fprintf(stderr, "%s: no inputs to replay\n", target);
 		ret = -1;
 	}
-	printf("%s: replayed %d inputs\n", FUZZ_TARGET, replayed);
+	printf("%s: replayed %d inputs\n", target, replayed);
 	return ret == 0 ? 0 : 1;
 }
