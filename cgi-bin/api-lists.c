@@ -26,7 +26,7 @@ list_limit(struct call *c, int *limit)
 
 /*
  * The same arguments as the jobs stream gives jobctl_list, so that the
- * stream's list converges to exactly this answer (CONTRACT.md).
+ * stream's list converges to exactly this answer (doc/streams.md).
  */
 int
 api_list_jobs(struct call *c)

@@ -18,7 +18,7 @@
  * History has no removal event.  When the client's list, after the
  * additions it is sent, would no longer equal the view (an entry was
  * deleted, or the list grew past limit), a new snapshot follows the
- * additions and replaces the list (CONTRACT.md).
+ * additions and replaces the list (doc/streams.md).
  */
 
 struct history_state {

@@ -17,7 +17,7 @@
 
 /*
  * The client's list must equal the REST list for the same filter and
- * limit at every quiet moment (CONTRACT.md).  So the stream keeps the ids
+ * limit at every quiet moment (doc/streams.md).  So the stream keeps the ids
  * the client holds; after a change it reads the view again (limit jobs
  * through an index) and sends the difference: a job leaving the view is
  * removed, one entering is added, one that changed in place is updated.

@@ -127,7 +127,7 @@ trade_append(struct backtest *bt, int64_t time, enum trade_side side,
 }
 
 /*
- * ENGINE.md's quantity rule, in its own order of operations: the floor,
+ * The quantity rule (doc/engine.md), in its own order of operations: the floor,
  * then down by one while the cost exceeds the cash (the division can round
  * up to the next integer).  A price that is not positive buys nothing.
  */

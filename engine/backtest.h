@@ -1,4 +1,4 @@
-/* backtest.h: a backtest run bar by bar: ENGINE.md's execution rules and result_summary. */
+/* backtest.h: a backtest run bar by bar: the execution rules and result_summary of doc/engine.md. */
 #ifndef BACKSTREAM_BACKTEST_H
 #define BACKSTREAM_BACKTEST_H
 
@@ -47,7 +47,7 @@ void		 backtest_bar(struct backtest *bt, const struct bar *bar);
  */
 size_t		 backtest_trades(struct backtest *bt, const struct trade **out);
 
-/* Bars processed so far (ENGINE.md's current_bar). */
+/* Bars processed so far (current_bar, doc/engine.md). */
 int64_t		 backtest_bars(const struct backtest *bt);
 
 /*

@@ -1,4 +1,4 @@
-/* spec-parse.h: a submitted job (JSON) checked against ENGINE.md and turned into a job_spec. */
+/* spec-parse.h: a submitted job (JSON) checked against doc/engine.md and turned into a job_spec. */
 #ifndef BACKSTREAM_SPEC_PARSE_H
 #define BACKSTREAM_SPEC_PARSE_H
 

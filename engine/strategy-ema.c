@@ -35,7 +35,7 @@ static void
 line_update(struct ema_line *line, long seen, double close)
 {
 	if (seen > line->n) {
-	/* ENGINE.md's form, so that doubles round as the reference does. */
+	/* The form doc/engine.md gives, so that doubles round as it says. */
 		line->value += line->alpha * (close - line->value);
 		return;
 	}

@@ -51,7 +51,7 @@ size_t			 strategy_count(void);
 const char		*strategy_names(void);
 
 /*
- * ENGINE.md's comparison: -1, 0 or 1 as a is below, equal to or above b,
+ * doc/engine.md's comparison: -1, 0 or 1 as a is below, equal to or above b,
  * where values within 1e-9 of each other relative to the larger magnitude
  * are equal.  Every decision between indicators goes through this, so that
  * the engine decides as one in exact arithmetic would.

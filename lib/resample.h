@@ -1,4 +1,4 @@
-/* resample.h: minute bars made into bars of a longer interval (ENGINE.md "Bars and resampling"). */
+/* resample.h: minute bars made into bars of a longer interval (doc/engine.md, "The bars"). */
 #ifndef BACKSTREAM_RESAMPLE_H
 #define BACKSTREAM_RESAMPLE_H
 

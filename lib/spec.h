@@ -1,4 +1,4 @@
-/* spec.h: what a user asks a backtest to do (ENGINE.md "Input"), as stored and shown. */
+/* spec.h: what a user asks a backtest to do (doc/engine.md, "The job"), as stored and shown. */
 #ifndef BACKSTREAM_SPEC_H
 #define BACKSTREAM_SPEC_H
 

@@ -38,7 +38,7 @@ int	bars_scan(struct store_txn *txn, const char *symbol, enum interval iv,
 	    int (*fn)(const struct bar *b, void *arg), void *arg);
 
 /*
- * The bars of symbol at interval in [from, to] as ENGINE.md defines them:
+ * The bars of symbol at interval in [from, to] as doc/engine.md defines them:
  * the stored bars of that interval if the symbol has any, else bars
  * resampled from its minute bars.  Same calling convention as bars_scan.
  */

@@ -1,4 +1,4 @@
-/* summary.h: a finished backtest's result_summary (ENGINE.md), and its JSON shape. */
+/* summary.h: a finished backtest's result_summary (doc/engine.md), and its JSON shape. */
 #ifndef BACKSTREAM_SUMMARY_H
 #define BACKSTREAM_SUMMARY_H
 
@@ -29,7 +29,7 @@ void	summary_encode(const struct summary *s, struct buf *out);
 /* Reads a stored summary; returns 0, or -1 if it is damaged. */
 int	summary_decode(struct unpack *u, struct summary *s);
 
-/* Returns a new reference: every field of ENGINE.md, NaN as null. */
+/* Returns a new reference: every field of doc/engine.md, NaN as null. */
 json_object	*summary_to_json(const struct summary *s);
 
 #endif

@@ -14,7 +14,7 @@
 
 /*
  * One symbol's bars.  An interval can be served when bars of it are
- * stored, or when minute bars are (ENGINE.md: resampled from minutes), so
+ * stored, or when minute bars are (doc/engine.md: resampled from minutes), so
  * a symbol with minute bars serves all INTERVAL_COUNT intervals.
  */
 struct symbol_info {

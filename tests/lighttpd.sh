@@ -59,7 +59,7 @@ server.document-root = "$LIGHTTPD_DIR/www"
 server.bind = "127.0.0.1"
 server.port = $LIGHTTPD_PORT
 server.errorlog = "$LIGHTTPD_ERROR_LOG"
-# Every event on the wire as soon as it is written (DEPLOYMENT-FACTS.md).
+# Every event on the wire as soon as it is written (doc/deployment.md).
 server.stream-response-body = 2
 server.modules = ( "mod_accesslog", "mod_fastcgi" )
 accesslog.filename = "$LIGHTTPD_ACCESS_LOG"

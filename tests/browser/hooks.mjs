@@ -3,7 +3,7 @@
 // usage: node hooks.mjs TOKEN UID   (a user of its own: its lists start empty)
 //
 // At every quiet moment a list hook's state must equal the REST list for the
-// same user, filter and limit, as a set of equal objects (CONTRACT.md).
+// same user, filter and limit, as a set of equal objects (doc/streams.md).
 import {
   BASE, check, cli, hold, launch, log, restOk, same, sameSet, scenario, show, waitFor,
 } from './lib.mjs';

@@ -56,7 +56,7 @@ export function show(v) {
 
 export const same = (a, b) => isDeepStrictEqual(a, b);
 
-/* The same objects, in any order (lists are compared as sets: CONTRACT.md). */
+/* The same objects, in any order (for the tests that compare lists as sets). */
 export function sameSet(a, b, key = 'job_id') {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   const by = (x, y) => String(x[key]).localeCompare(String(y[key]));

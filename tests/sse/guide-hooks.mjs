@@ -1,6 +1,6 @@
 // guide-hooks.mjs: the frontend SSE guide's hooks, transcribed line for line with React's state replaced by plain setters, driven by real EventSource objects.
 //
-// Each hook below is the guide's code (shared/frontend-sse-guide.md,
+// Each hook below is the guide's code (the frontend's SSE integration guide,
 // sections 1 to 5) with three mechanical changes and no others:
 //   - useState becomes a field of the hook's state object, and its setter
 //     takes a value or an updater function, as React's does;
