@@ -197,8 +197,6 @@ const struct cli_command cli_cmd_submit = {
 	.name = "submit",
 	.run = run_submit,
 	.usage = "--uid UID (--json SPEC | --file FILE)",
-	.min_args = 0,
-	.max_args = 0,
 	.options = submit_options,
 	.help = "Queue a backtest for a user, checked as by the REST API",
 };
@@ -372,8 +370,6 @@ const struct cli_command cli_cmd_jobs = {
 	.name = "jobs",
 	.run = run_jobs,
 	.usage = "(--uid UID | --any-user) [--status STATUS] [--limit N] [--json]",
-	.min_args = 0,
-	.max_args = 0,
 	.options = jobs_options,
 	.help = "List a user's jobs, newest first",
 };

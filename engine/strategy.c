@@ -6,7 +6,7 @@
 
 #include "strategy.h"
 
-/* In the order of lib/strategy-schema.c's table; test-strategy checks both. */
+/* One per schema in lib/strategy-schema.c; test-strategy checks that. */
 static const struct strategy strategies[] = {
 	{ "buy_and_hold", buyhold_init, buyhold_on_bar, buyhold_free },
 	{ "sma_crossover", sma_init, sma_on_bar, sma_free },
@@ -25,18 +25,6 @@ strategy_find(const char *name)
 		if (strcmp(strategies[i].name, name) == 0)
 			return &strategies[i];
 	return NULL;
-}
-
-const struct strategy *
-strategy_at(size_t i)
-{
-	return i < NSTRATEGIES ? &strategies[i] : NULL;
-}
-
-size_t
-strategy_count(void)
-{
-	return NSTRATEGIES;
 }
 
 int

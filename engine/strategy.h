@@ -30,9 +30,6 @@ struct strategy {
 
 /* The strategy of that name, or NULL.  Entries are static. */
 const struct strategy	*strategy_find(const char *name);
-/* The i-th strategy for 0 <= i < strategy_count(), in the schemas' order. */
-const struct strategy	*strategy_at(size_t i);
-size_t			 strategy_count(void);
 
 /*
  * ENGINE.md's comparison: -1, 0 or 1 as a is below, equal to or above b,
