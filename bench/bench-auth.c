@@ -2,6 +2,7 @@
 /* Built and run by "make bench" (Makefile.am); by hand, in the build directory: bench/bench-auth [N] */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "bench-util.h"
 #include "mint.h"
 #include "xmalloc.h"
 
@@ -39,36 +41,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench-auth [N]\n");
 		return 64;
 	}
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp: %s", strerror(errno));
 	xasprintf(&key, "%s/%s", dir, MINT_KEY_FILE);
 	xasprintf(&certs, "%s/%s", dir, MINT_CERT_FILE);
 	now = (int64_t)time(NULL);
 	if (mint_keygen(dir, err, sizeof err) == -1 ||
 	    mint_token(key, certs, PROJECT, "bench-user", now, 3600, &token,
-	    err, sizeof err) == -1) {
-		fprintf(stderr, "bench-auth: %s\n", err);
-		return 1;
-	}
+	    err, sizeof err) == -1)
+		die("%s", err);
 	/* auth.c re-reads a file changed in the last 2 s: not what is timed. */
 	sleep(3);
 
 	a = auth_new(PROJECT, certs, 30000);
 	/* The first call reads the certificate file: not what is timed. */
 	if (auth_verify(a, token, strlen(token), now * 1000, &user, why,
-	    sizeof why) != AUTH_OK) {
-		fprintf(stderr, "bench-auth: token refused: %s\n", why);
-		return 1;
-	}
+	    sizeof why) != AUTH_OK)
+		die("token refused: %s", why);
 	t0 = now_us();
 	for (i = 0; i < n; i++)
 		if (auth_verify(a, token, strlen(token), now * 1000, &user,
-		    why, sizeof why) != AUTH_OK) {
-			fprintf(stderr, "bench-auth: token refused: %s\n", why);
-			return 1;
-		}
+		    why, sizeof why) != AUTH_OK)
+			die("token refused: %s", why);
 	t1 = now_us();
 	printf("%ld verifications, %.1f us/verify\n", n, (t1 - t0) / (double)n);
 

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-util.h"
 #include "changelog.h"
 #include "claim.h"
 #include "conf.h"
@@ -85,22 +85,13 @@ static pid_t		*readers;
 static int		 nreaders_started;
 static pid_t		 main_pid;
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-die(const char *fmt, ...)
+/* What die() does first in the main process. */
+static void
+stop_readers(void)
 {
-	va_list	ap;
-
-	fprintf(stderr, "bench-engine: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (getpid() == main_pid) {
-		while (nreaders_started > 0)
-			kill(readers[--nreaders_started], SIGTERM);
-		fprintf(stderr, "bench-engine: left %s behind\n", dir);
-	}
-	exit(1);
+	while (nreaders_started > 0)
+		kill(readers[--nreaders_started], SIGTERM);
+	fprintf(stderr, "bench-engine: left %s behind\n", dir);
 }
 
 static double
@@ -652,6 +643,7 @@ main(int argc, char **argv)
 	if ((v = getenv("ENGINE")) != NULL && *v != '\0')
 		engine = v;
 	main_pid = getpid();
+	die_cleanup(stop_readers);
 	log_init("bench-engine", LOG_LEVEL_WARN);
 	srandom((unsigned)time(NULL));
 	setup();

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "bar.h"
+#include "bench-util.h"
 #include "conf.h"
 #include "demodata.h"
 #include "job.h"
@@ -65,22 +65,6 @@
 #define DAY_S		86400
 
 #define now_ns	sse_now_ns
-
-static void
-die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-die(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "bench-streams: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 /* ---- options --------------------------------------------------------------- */
 
@@ -280,12 +264,7 @@ static char	*key_file, *cert_file;
 static char *
 token_for(const char *uid)
 {
-	char	*tok, err[512];
-
-	if (mint_token(key_file, cert_file, cfg.project_id, uid,
-	    (int64_t)time(NULL), 4 * 3600, &tok, err, sizeof err) == -1)
-		die("token: %s", err);
-	return tok;
+	return bench_token(key_file, cert_file, cfg.project_id, uid, 4 * 3600);
 }
 
 /* ---- the client (sse-client.c): what each phase reads from the events ----- */
@@ -529,14 +508,6 @@ start_writer(char (*ids)[ID_MAX + 1], int nids, int stride, int64_t *times)
 	_exit(0);
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double
 pct(const int64_t *v, size_t n, double p)
 {
@@ -648,33 +619,10 @@ latency_header(void)
 static int
 children(pid_t parent, pid_t **out)
 {
-	char	 path[64], *line = NULL;
-	size_t	 cap = 0;
-	FILE	*f;
-	pid_t	*v = NULL;
-	int	 n = 0, c = 0;
-	char	*p, *e;
+	int	n;
 
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)parent,
-	    (int)parent);
-	if ((f = fopen(path, "r")) == NULL)
-		die("%s: %s", path, strerror(errno));
-	if (getline(&line, &cap, f) > 0) {
-		for (p = line;; p = e) {
-			long	pid = strtol(p, &e, 10);
-
-			if (e == p)
-				break;
-			if (n == c) {
-				c = c ? c * 2 : 1024;
-				v = xreallocarray(v, (size_t)c, sizeof *v);
-			}
-			v[n++] = (pid_t)pid;
-		}
-	}
-	free(line);
-	fclose(f);
-	*out = v;
+	if ((n = procstat_children(parent, out)) == -1)
+		die("pid %d: %s", (int)parent, strerror(errno));
 	return n;
 }
 

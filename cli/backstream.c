@@ -17,7 +17,6 @@ static const struct cli_command cmd_help = {
 	.name = "help",
 	.run = run_help,
 	.usage = "[COMMAND]",
-	.min_args = 0,
 	.max_args = 1,
 	.help = "List the commands, or show one command's options",
 };

@@ -40,7 +40,7 @@ struct cli_command {
 	const char		*name;
 	int			(*run)(struct cli *c);
 	const char		*usage;		/* what follows the name in usage */
-	int			 min_args;	/* positional arguments */
+	int			 min_args;	/* positional arguments; 0 if unset */
 	int			 max_args;
 	const struct cli_option	*options;	/* ends with a NULL name; NULL: none */
 	const char		*help;		/* one line, under 60 characters */

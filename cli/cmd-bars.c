@@ -219,8 +219,6 @@ const struct cli_command cli_cmd_demo_data = {
 	.name = "demo-data",
 	.run = run_demo_data,
 	.usage = "",
-	.min_args = 0,
-	.max_args = 0,
 	.help = "Import the demo symbols' minute bars of 2024",
 };
 
@@ -527,7 +525,6 @@ const struct cli_command cli_cmd_symbols = {
 	.name = "symbols",
 	.run = run_symbols,
 	.usage = "[SYMBOL] [--json]",
-	.min_args = 0,
 	.max_args = 1,
 	.options = symbols_options,
 	.help = "List symbols: stored bars and the intervals they serve",

@@ -197,8 +197,6 @@ const struct cli_command cli_cmd_submit = {
 	.name = "submit",
 	.run = run_submit,
 	.usage = "--uid UID (--json SPEC | --file FILE)",
-	.min_args = 0,
-	.max_args = 0,
 	.options = submit_options,
 	.help = "Queue a backtest for a user, checked as by the REST API",
 };
@@ -372,43 +370,51 @@ const struct cli_command cli_cmd_jobs = {
 	.name = "jobs",
 	.run = run_jobs,
 	.usage = "(--uid UID | --any-user) [--status STATUS] [--limit N] [--json]",
-	.min_args = 0,
-	.max_args = 0,
 	.options = jobs_options,
 	.help = "List a user's jobs, newest first",
 };
 
 /* ---- job, transactions, cancel, delete ------------------------------------------- */
 
+/* Whose job: every job command takes these. */
+#define JOB_OWNER_OPTIONS \
+	{ "uid", "UID", "the user whose job it is" }, \
+	{ "any-user", NULL, "whoever's job it is (operators)" }
+
 static const struct cli_option job_options[] = {
-	{ "uid", "UID", "the user whose job it is" },
-	{ "any-user", NULL, "whoever's job it is (operators)" },
+	JOB_OWNER_OPTIONS,
 	{ "json", NULL, "print JSON" },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cli_option delete_options[] = {
-	{ "uid", "UID", "the user whose job it is" },
-	{ "any-user", NULL, "whoever's job it is (operators)" },
+	JOB_OWNER_OPTIONS,
 	{ NULL, NULL, NULL },
 };
 
+/*
+ * What a command does to the job c->args[0] of uid, once whose it is is
+ * settled: 0 after printing the outcome, or a jobctl error with the
+ * reason in err.
+ */
+typedef int	job_action(struct cli *c, const char *uid, char *err,
+		    size_t errlen);
+
+/* Each job command's run: its action, found in job_actions by command. */
+static int	run_on_job(struct cli *c);
+
 static int
-run_job(struct cli *c)
+show_job(struct cli *c, const char *uid, char *err, size_t errlen)
 {
-	const char	*uid;
 	struct job	*job;
 	json_object	*obj, *shown;
-	char		 owner[UID_MAX + 1], err[1024];
 	int		 r;
 
-	if ((r = prepare_job(c, &uid, owner)) != 0)
-		return r;
 	job = xmalloc(sizeof *job);
 	if ((r = jobctl_get(c->store, uid, c->args[0], job, err,
-	    sizeof err)) != 0) {
+	    errlen)) != 0) {
 		free(job);
-		return cli_fail(c, cli_status_of(r), "%s", err);
+		return r;
 	}
 	obj = job_to_json(job);
 	if (cli_opt(c, "json") != NULL)
@@ -425,18 +431,8 @@ run_job(struct cli *c)
 		json_object_put(obj);
 	}
 	free(job);
-	return CLI_OK;
+	return 0;
 }
-
-const struct cli_command cli_cmd_job = {
-	.name = "job",
-	.run = run_job,
-	.usage = "ID (--uid UID | --any-user) [--json]",
-	.min_args = 1,
-	.max_args = 1,
-	.options = job_options,
-	.help = "Show a job: status, progress, parameters and results",
-};
 
 static void
 print_trades_table(const struct trade *trades, size_t n)
@@ -475,20 +471,16 @@ print_trades_table(const struct trade *trades, size_t n)
 }
 
 static int
-run_transactions(struct cli *c)
+list_trades(struct cli *c, const char *uid, char *err, size_t errlen)
 {
-	const char	*uid;
 	struct trade	*trades;
 	json_object	*arr;
-	char		 owner[UID_MAX + 1], err[1024];
 	size_t		 n, i;
 	int		 r;
 
-	if ((r = prepare_job(c, &uid, owner)) != 0)
-		return r;
 	if ((r = jobctl_trades(c->store, uid, c->args[0], &trades, &n, err,
-	    sizeof err)) != 0)
-		return cli_fail(c, cli_status_of(r), "%s", err);
+	    errlen)) != 0)
+		return r;
 	if (cli_opt(c, "json") != NULL) {
 		arr = json_object_new_array();
 		for (i = 0; i < n; i++)
@@ -497,77 +489,80 @@ run_transactions(struct cli *c)
 	} else
 		print_trades_table(trades, n);
 	free(trades);
-	return CLI_OK;
+	return 0;
 }
 
-const struct cli_command cli_cmd_transactions = {
-	.name = "transactions",
-	.run = run_transactions,
-	.usage = "ID (--uid UID | --any-user) [--json]",
-	.min_args = 1,
-	.max_args = 1,
-	.options = job_options,
-	.help = "List the transactions (fills) of a job, in order",
-};
-
 static int
-run_cancel(struct cli *c)
+cancel_job(struct cli *c, const char *uid, char *err, size_t errlen)
 {
-	const char	*uid;
 	struct job	*job;
-	char		 owner[UID_MAX + 1], err[1024];
 	int		 r;
 
-	if ((r = prepare_job(c, &uid, owner)) != 0)
-		return r;
 	job = xmalloc(sizeof *job);
-	if ((r = jobctl_cancel(c->store, uid, c->args[0], job, err,
-	    sizeof err)) != 0) {
-		free(job);
-		return cli_fail(c, cli_status_of(r), "%s", err);
-	}
-	if (cli_opt(c, "json") != NULL)
+	r = jobctl_cancel(c->store, uid, c->args[0], job, err, errlen);
+	if (r == 0 && cli_opt(c, "json") != NULL)
 		cli_print_json(job_to_json(job));
-	else if (job->status == JOB_CANCELLED)
+	else if (r == 0 && job->status == JOB_CANCELLED)
 		printf("%s cancelled\n", job->id);
-	else
+	else if (r == 0)
 		printf("%s cancelling: its engine stops it shortly\n", job->id);
 	free(job);
-	return CLI_OK;
+	return r;
 }
 
-const struct cli_command cli_cmd_cancel = {
-	.name = "cancel",
-	.run = run_cancel,
-	.usage = "ID (--uid UID | --any-user) [--json]",
-	.min_args = 1,
-	.max_args = 1,
-	.options = job_options,
-	.help = "Cancel a queued or running job",
+static int
+delete_job(struct cli *c, const char *uid, char *err, size_t errlen)
+{
+	int	r;
+
+	if ((r = jobctl_delete(c->store, uid, c->args[0], err, errlen)) == 0)
+		printf("%s deleted\n", c->args[0]);
+	return r;
+}
+
+/* ---- the job commands' table -------------------------------------------------- */
+
+/* A command on one job of a user's, or of anyone's (--any-user). */
+#define JOB_COMMAND(n, opts, usage_tail, h) { \
+	.name = (n), .run = run_on_job, \
+	.usage = "ID (--uid UID | --any-user)" usage_tail, \
+	.min_args = 1, .max_args = 1, .options = (opts), .help = (h) }
+
+const struct cli_command cli_cmd_job = JOB_COMMAND("job", job_options,
+    " [--json]", "Show a job: status, progress, parameters and results");
+const struct cli_command cli_cmd_transactions = JOB_COMMAND("transactions",
+    job_options, " [--json]",
+    "List the transactions (fills) of a job, in order");
+const struct cli_command cli_cmd_cancel = JOB_COMMAND("cancel", job_options,
+    " [--json]", "Cancel a queued or running job");
+const struct cli_command cli_cmd_delete = JOB_COMMAND("delete",
+    delete_options, "",
+    "Delete a job, its transactions and its history entry");
+
+static const struct {
+	const struct cli_command	*cmd;
+	job_action			*action;
+} job_actions[] = {
+	{ &cli_cmd_job, show_job },
+	{ &cli_cmd_transactions, list_trades },
+	{ &cli_cmd_cancel, cancel_job },
+	{ &cli_cmd_delete, delete_job },
 };
 
+/* The job commands' common part: whose job, the action, its failure. */
 static int
-run_delete(struct cli *c)
+run_on_job(struct cli *c)
 {
 	const char	*uid;
 	char		 owner[UID_MAX + 1], err[1024];
+	size_t		 i;
 	int		 r;
 
+	for (i = 0; job_actions[i].cmd != c->cmd; i++)
+		;
 	if ((r = prepare_job(c, &uid, owner)) != 0)
 		return r;
-	if ((r = jobctl_delete(c->store, uid, c->args[0], err,
-	    sizeof err)) != 0)
+	if ((r = job_actions[i].action(c, uid, err, sizeof err)) != 0)
 		return cli_fail(c, cli_status_of(r), "%s", err);
-	printf("%s deleted\n", c->args[0]);
 	return CLI_OK;
 }
-
-const struct cli_command cli_cmd_delete = {
-	.name = "delete",
-	.run = run_delete,
-	.usage = "ID (--uid UID | --any-user)",
-	.min_args = 1,
-	.max_args = 1,
-	.options = delete_options,
-	.help = "Delete a job, its transactions and its history entry",
-};

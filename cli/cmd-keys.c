@@ -106,8 +106,6 @@ const struct cli_command cli_cmd_token = {
 	.name = "token",
 	.run = run_token,
 	.usage = "--uid UID [--ttl SECONDS]",
-	.min_args = 0,
-	.max_args = 0,
 	.options = token_options,
 	.help = "Print a token for a user, signed with the local key",
 };

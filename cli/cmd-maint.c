@@ -25,8 +25,6 @@ const struct cli_command cli_cmd_init = {
 	.name = "init",
 	.run = run_init,
 	.usage = "",
-	.min_args = 0,
-	.max_args = 0,
 	.help = "Create the store in store_dir, unless it exists",
 };
 
@@ -54,8 +52,6 @@ const struct cli_command cli_cmd_stats = {
 	.name = "stats",
 	.run = run_stats,
 	.usage = "",
-	.min_args = 0,
-	.max_args = 0,
 	.help = "Print table, lock, transaction, log and cache statistics",
 };
 
@@ -77,8 +73,6 @@ const struct cli_command cli_cmd_checkpoint = {
 	.name = "checkpoint",
 	.run = run_checkpoint,
 	.usage = "",
-	.min_args = 0,
-	.max_args = 0,
 	.help = "Checkpoint the store and remove log files not needed",
 };
 
@@ -129,7 +123,5 @@ const struct cli_command cli_cmd_verify = {
 	.name = "verify",
 	.run = run_verify,
 	.usage = "",
-	.min_args = 0,
-	.max_args = 0,
 	.help = "Check every database of the store for damage",
 };

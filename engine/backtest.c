@@ -9,6 +9,7 @@
 
 #include "backtest.h"
 #include "spec-parse.h"
+#include "strategy-schema.h"
 #include "strategy.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -63,17 +64,24 @@ struct backtest {
 struct backtest *
 backtest_new(const struct job_spec *spec, char *err, size_t errlen)
 {
-	const struct strategy	*strategy;
-	struct backtest		*bt;
-	double			 params[SPEC_MAX_PARAMS];
-	int			 i;
+	const struct strategy_schema	*schema;
+	const struct strategy		*strategy;
+	struct backtest			*bt;
+	double				 params[SPEC_MAX_PARAMS];
+	int				 i;
 
 	/* Specs also come back from the store: check them again here. */
 	if (spec_check(spec, err, errlen) == -1)
 		return NULL;
-	strategy = strategy_find(spec->strategy);
-	for (i = 0; i < strategy->nparams; i++)
-		params[i] = spec_param(spec, strategy->params[i].name);
+	/* spec_check found the schema; test-strategy pairs each with one. */
+	schema = strategy_schema_find(spec->strategy);
+	if ((strategy = strategy_find(spec->strategy)) == NULL) {
+		snprintf(err, errlen, "strategy: \"%s\" is not in this engine",
+		    spec->strategy);
+		return NULL;
+	}
+	for (i = 0; i < schema->nparams; i++)
+		params[i] = spec_param(spec, schema->params[i].name);
 
 	bt = xcalloc(1, sizeof *bt);
 	bt->strategy = strategy;

@@ -2,10 +2,8 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
-#include "numfmt.h"
 #include "strategy.h"
 #include "xmalloc.h"
 
@@ -22,21 +20,6 @@ struct rsi {
 	double			 value;		/* NaN while warming up */
 	int			 started;
 };
-
-int
-rsi_check(const double *params, char *err, size_t errlen)
-{
-	char	lower[NUMFMT_MAX], upper[NUMFMT_MAX];
-
-	if (params[1] < params[2])
-		return 0;
-	num_format(params[1], lower);
-	num_format(params[2], upper);
-	snprintf(err, errlen,
-	    "params.lower: must be less than params.upper (got %s and %s)",
-	    lower, upper);
-	return -1;
-}
 
 void *
 rsi_init(const double *params)

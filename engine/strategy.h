@@ -1,39 +1,25 @@
-/* strategy.h: the strategy table (name, parameter schema, signal functions) and shared helpers. */
+/* strategy.h: the strategies' signal functions by name, and the helpers they share. */
 #ifndef BACKSTREAM_STRATEGY_H
 #define BACKSTREAM_STRATEGY_H
 
 #include <math.h>
 #include <stddef.h>
 
-#include "spec.h"
 
 /* A wish at a bar's close; the backtest drops those that do not apply. */
 enum signal { SIGNAL_NONE, SIGNAL_BUY, SIGNAL_SELL };
 
-/* Upper bound of every period parameter: keeps buffers and sums reasonable. */
-#define STRATEGY_PERIOD_MAX	100000
-
-struct strategy_param {
-	const char	*name;
-	int		 integer;	/* must be a JSON integer */
-	int		 exclusive;	/* min and max themselves are refused */
-	double		 def;
-	double		 min;
-	double		 max;
-};
-
 /*
+ * A strategy's signal functions.  Its name, parameters and their bounds
+ * are its schema (lib/strategy-schema.h), looked up by the same name: a
+ * submission is validated without the engine.
+ *
  * A strategy sees closes only, one per bar in time order, and keeps its
  * state in memory it allocates in init (never per bar).  params holds the
  * values in the order of the schema, already within their bounds.
  */
 struct strategy {
 	const char		*name;
-	int			 nparams;
-	struct strategy_param	 params[SPEC_MAX_PARAMS];
-	/* Checks rules between parameters; NULL if there are none. */
-	int			(*check)(const double *params, char *err,
-				    size_t errlen);
 	/* Returns a new state, never NULL; the caller gives it back to free. */
 	void			*(*init)(const double *params);
 	/* Takes the next close; returns the wish at that close. */
@@ -44,11 +30,6 @@ struct strategy {
 
 /* The strategy of that name, or NULL.  Entries are static. */
 const struct strategy	*strategy_find(const char *name);
-/* The i-th strategy for 0 <= i < strategy_count(), in documentation order. */
-const struct strategy	*strategy_at(size_t i);
-size_t			 strategy_count(void);
-/* "buy_and_hold, sma_crossover, …" for error messages; a static string. */
-const char		*strategy_names(void);
 
 /*
  * doc/engine.md's comparison: -1, 0 or 1 as a is below, equal to or above b,
@@ -97,8 +78,6 @@ struct crossover {
 };
 
 enum signal	crossover_step(struct crossover *c, double fast, double slow);
-/* The crossover strategies' rule between parameters: fast < slow. */
-int		crossover_check(const double *params, char *err, size_t errlen);
 
 /*
  * The implementations, for the table in strategy.c.  Parameters are in
@@ -119,7 +98,6 @@ enum signal	 ema_on_bar(void *state, double close);
 void		 ema_free(void *state);
 void		 ema_values(const void *state, double *fast, double *slow);
 
-int		 rsi_check(const double *params, char *err, size_t errlen);
 void		*rsi_init(const double *params);
 enum signal	 rsi_on_bar(void *state, double close);
 void		 rsi_free(void *state);

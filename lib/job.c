@@ -44,22 +44,33 @@ job_is_finished(const struct job *j)
 	    j->status == JOB_CANCELLED;
 }
 
+/*
+ * The stored form after version and status, up to the spec.  create_seq
+ * and uid come first: job_decode_index reads them without a full decode.
+ */
+#define F(member)	PACK_FIELD(struct job, member)
+static const struct pack_field job_fields[] = {
+	F(create_seq),
+	F(uid),
+	F(id),
+	F(created_at),
+	F(started_at),
+	F(finished_at),
+	F(progress),
+	F(current_bar),
+	F(total_bars),
+	F(message),
+	F(error_message),
+};
+#undef F
+#define NFIELDS	(sizeof job_fields / sizeof job_fields[0])
+
 void
 job_encode(const struct job *j, struct buf *out)
 {
 	pack_u8(out, JOB_VERSION);
 	pack_u8(out, (uint8_t)j->status);
-	pack_u64(out, j->create_seq);
-	pack_str(out, j->uid);
-	pack_str(out, j->id);
-	pack_i64(out, j->created_at);
-	pack_i64(out, j->started_at);
-	pack_i64(out, j->finished_at);
-	pack_f64(out, j->progress);
-	pack_i64(out, j->current_bar);
-	pack_i64(out, j->total_bars);
-	pack_str(out, j->message);
-	pack_str(out, j->error_message);
+	pack_fields(out, j, job_fields, NFIELDS);
 	spec_encode(&j->spec, out);
 	pack_u8(out, (uint8_t)j->has_summary);
 	if (j->has_summary)
@@ -108,17 +119,7 @@ job_decode(const void *data, size_t len, struct job *j)
 	if (status >= JOB_STATUS_COUNT)
 		return -1;
 	j->status = (enum job_status)status;
-	j->create_seq = unpack_u64(&u);
-	unpack_str(&u, j->uid, sizeof j->uid);
-	unpack_str(&u, j->id, sizeof j->id);
-	j->created_at = unpack_i64(&u);
-	j->started_at = unpack_i64(&u);
-	j->finished_at = unpack_i64(&u);
-	j->progress = unpack_f64(&u);
-	j->current_bar = unpack_i64(&u);
-	j->total_bars = unpack_i64(&u);
-	unpack_str(&u, j->message, sizeof j->message);
-	unpack_str(&u, j->error_message, sizeof j->error_message);
+	unpack_fields(&u, j, job_fields, NFIELDS);
 	if (spec_decode(&u, &j->spec) == -1)
 		return -1;
 	j->has_summary = unpack_u8(&u);

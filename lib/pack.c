@@ -179,3 +179,68 @@ unpack_strdup(struct unpack *u)
 	}
 	return xstrndup((const char *)s, n);
 }
+
+/* ---- field tables ------------------------------------------------------ */
+
+void
+pack_fields(struct buf *b, const void *record,
+    const struct pack_field *fields, size_t n)
+{
+	const char	*base = record;
+	uint64_t	 u;
+	int64_t		 i;
+	double		 d;
+	size_t		 k;
+
+	for (k = 0; k < n; k++) {
+		switch (fields[k].type) {
+		case PACK_U64:
+			memcpy(&u, base + fields[k].offset, sizeof u);
+			pack_u64(b, u);
+			break;
+		case PACK_I64:
+			memcpy(&i, base + fields[k].offset, sizeof i);
+			pack_i64(b, i);
+			break;
+		case PACK_F64:
+			memcpy(&d, base + fields[k].offset, sizeof d);
+			pack_f64(b, d);
+			break;
+		case PACK_STR:
+			pack_str(b, base + fields[k].offset);
+			break;
+		}
+	}
+}
+
+void
+unpack_fields(struct unpack *u, void *record,
+    const struct pack_field *fields, size_t n)
+{
+	char		*base = record;
+	uint64_t	 v;
+	int64_t		 i;
+	double		 d;
+	size_t		 k;
+
+	for (k = 0; k < n; k++) {
+		switch (fields[k].type) {
+		case PACK_U64:
+			v = unpack_u64(u);
+			memcpy(base + fields[k].offset, &v, sizeof v);
+			break;
+		case PACK_I64:
+			i = unpack_i64(u);
+			memcpy(base + fields[k].offset, &i, sizeof i);
+			break;
+		case PACK_F64:
+			d = unpack_f64(u);
+			memcpy(base + fields[k].offset, &d, sizeof d);
+			break;
+		case PACK_STR:
+			unpack_str(u, base + fields[k].offset,
+			    fields[k].size);
+			break;
+		}
+	}
+}

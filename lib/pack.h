@@ -45,4 +45,32 @@ void		 unpack_str(struct unpack *u, char *out, size_t cap);
 /* Returns a new copy the caller frees, or NULL for an absent string. */
 char		*unpack_strdup(struct unpack *u);
 
+/*
+ * A run of a record's fields described once, so that its writer and its
+ * reader cannot drift apart: pack_fields writes them in table order and
+ * unpack_fields reads them back into the same members.  Declare entries
+ * with PACK_FIELD(struct name, member): the member's type picks the
+ * encoding (uint64_t, int64_t, double, or a char array filled as
+ * unpack_str does), so a table cannot disagree with its struct.
+ */
+enum pack_type { PACK_U64, PACK_I64, PACK_F64, PACK_STR };
+
+struct pack_field {
+	enum pack_type	type;
+	size_t		offset;
+	size_t		size;		/* of the member */
+};
+
+#define PACK_FIELD(st, member) { \
+	_Generic(((st *)0)->member, uint64_t: PACK_U64, int64_t: PACK_I64, \
+	    double: PACK_F64, char *: PACK_STR), \
+	offsetof(st, member), sizeof(((st *)0)->member) }
+
+/* Appends the n fields of record (a struct the table describes) to b. */
+void	pack_fields(struct buf *b, const void *record,
+	    const struct pack_field *fields, size_t n);
+/* Reads the n fields into record; damage sets u->bad as the getters do. */
+void	unpack_fields(struct unpack *u, void *record,
+	    const struct pack_field *fields, size_t n);
+
 #endif

@@ -33,37 +33,34 @@ summary_to_json(const struct summary *s)
 	return o;
 }
 
+/* The stored form: every field, in this order. */
+#define F(member)	PACK_FIELD(struct summary, member)
+static const struct pack_field summary_fields[] = {
+	F(initial_capital),
+	F(final_equity),
+	F(total_return_pct),
+	F(max_drawdown_pct),
+	F(total_trades),
+	F(winning_trades),
+	F(losing_trades),
+	F(win_rate_pct),
+	F(profit_factor),
+	F(sharpe_ratio),
+	F(buy_and_hold_return_pct),
+	F(bars_processed),
+};
+#undef F
+#define NFIELDS	(sizeof summary_fields / sizeof summary_fields[0])
+
 void
 summary_encode(const struct summary *s, struct buf *out)
 {
-	pack_f64(out, s->initial_capital);
-	pack_f64(out, s->final_equity);
-	pack_f64(out, s->total_return_pct);
-	pack_f64(out, s->max_drawdown_pct);
-	pack_i64(out, s->total_trades);
-	pack_i64(out, s->winning_trades);
-	pack_i64(out, s->losing_trades);
-	pack_f64(out, s->win_rate_pct);
-	pack_f64(out, s->profit_factor);
-	pack_f64(out, s->sharpe_ratio);
-	pack_f64(out, s->buy_and_hold_return_pct);
-	pack_i64(out, s->bars_processed);
+	pack_fields(out, s, summary_fields, NFIELDS);
 }
 
 int
 summary_decode(struct unpack *u, struct summary *s)
 {
-	s->initial_capital = unpack_f64(u);
-	s->final_equity = unpack_f64(u);
-	s->total_return_pct = unpack_f64(u);
-	s->max_drawdown_pct = unpack_f64(u);
-	s->total_trades = unpack_i64(u);
-	s->winning_trades = unpack_i64(u);
-	s->losing_trades = unpack_i64(u);
-	s->win_rate_pct = unpack_f64(u);
-	s->profit_factor = unpack_f64(u);
-	s->sharpe_ratio = unpack_f64(u);
-	s->buy_and_hold_return_pct = unpack_f64(u);
-	s->bars_processed = unpack_i64(u);
+	unpack_fields(u, s, summary_fields, NFIELDS);
 	return u->bad ? -1 : 0;
 }

@@ -7,7 +7,6 @@
 #include <json-c/json.h>
 
 #include "spec-parse.h"
-#include "strategy.h"
 #include "test.h"
 #include "timefmt.h"
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strategy-schema.h"
 #include "strategy.h"
 #include "test.h"
 
@@ -54,31 +55,54 @@ test_compare(void)
 	CHECK_INT(value_compare(30, 30), 0);
 }
 
+/* Whether schema names a parameter called name (NULL: no rule, so yes). */
+static int
+has_param(const struct strategy_schema *schema, const char *name)
+{
+	int	j;
+
+	if (name == NULL)
+		return 1;
+	for (j = 0; j < schema->nparams; j++)
+		if (strcmp(schema->params[j].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 test_table(void)
 {
-	char		 names[256] = "";
-	const struct strategy *st;
-	size_t		 i;
-	int		 j;
+	char				 names[256] = "";
+	const struct strategy_schema	*schema;
+	const struct strategy		*st;
+	size_t				 i;
+	int				 j;
 
 	/* strategy_names() is written out by hand: it must follow the table. */
-	CHECK_INT(strategy_count(), 4);
-	for (i = 0; i < strategy_count(); i++) {
-		st = strategy_at(i);
+	CHECK_INT(strategy_schema_count(), 4);
+	for (i = 0; i < strategy_schema_count(); i++) {
+		schema = strategy_schema_at(i);
 		if (i > 0)
 			strcat(names, ", ");
-		strcat(names, st->name);
-		CHECK(strategy_find(st->name) == st);
-		for (j = 0; j < st->nparams; j++) {
-			CHECK(st->params[j].def >= st->params[j].min);
-			CHECK(st->params[j].def <= st->params[j].max);
+		strcat(names, schema->name);
+		CHECK(strategy_schema_find(schema->name) == schema);
+		/* Each schema has its signal functions. */
+		st = strategy_find(schema->name);
+		REQUIRE(st != NULL);
+		CHECK_STR(st->name, schema->name);
+		for (j = 0; j < schema->nparams; j++) {
+			CHECK(schema->params[j].def >= schema->params[j].min);
+			CHECK(schema->params[j].def <= schema->params[j].max);
 		}
+		CHECK((schema->below == NULL) == (schema->above == NULL));
+		CHECK(has_param(schema, schema->below));
+		CHECK(has_param(schema, schema->above));
 	}
 	CHECK_STR(strategy_names(), names);
-	CHECK(strategy_at(strategy_count()) == NULL);
+	CHECK(strategy_schema_at(strategy_schema_count()) == NULL);
+	CHECK(strategy_schema_find("sma") == NULL);
+	CHECK(strategy_schema_find("") == NULL);
 	CHECK(strategy_find("sma") == NULL);
-	CHECK(strategy_find("") == NULL);
 }
 
 static void

@@ -1,4 +1,4 @@
-/* fuzz-spec.c: fuzz target for submitted job specs (lib/json.c json_parse, engine/spec-parse.c spec_from_json) and stored ones (lib/spec.c spec_decode). */
+/* fuzz-spec.c: fuzz target for submitted job specs (lib/json.c json_parse, lib/spec-parse.c spec_from_json) and stored ones (lib/spec.c spec_decode). */
 #include "config.h"
 
 #include <string.h>

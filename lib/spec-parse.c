@@ -8,7 +8,7 @@
 
 #include "numfmt.h"
 #include "spec-parse.h"
-#include "strategy.h"
+#include "strategy-schema.h"
 #include "timefmt.h"
 
 static const char *const spec_fields[] = {
@@ -163,7 +163,7 @@ unknown_strategy(const char *name, char *err, size_t errlen)
 
 /* "fast, slow" or "none", for messages about params. */
 static void
-param_list(const struct strategy *strategy, char *out, size_t outlen)
+param_list(const struct strategy_schema *strategy, char *out, size_t outlen)
 {
 	size_t	len = 0;
 	int	i;
@@ -176,7 +176,7 @@ param_list(const struct strategy *strategy, char *out, size_t outlen)
 
 /* Fills spec's params from the optional JSON object, defaults for the rest. */
 static int
-params_get(json_object *obj, const struct strategy *strategy,
+params_get(json_object *obj, const struct strategy_schema *strategy,
     struct job_spec *spec, char *err, size_t errlen)
 {
 	const struct strategy_param	*p;
@@ -240,10 +240,10 @@ int
 spec_from_json(json_object *obj, struct job_spec *out, char *err,
     size_t errlen)
 {
-	const struct strategy	*strategy;
-	struct job_spec		 spec;
-	const char		*s;
-	char			 q[QUOTE_MAX];
+	const struct strategy_schema	*strategy;
+	struct job_spec			 spec;
+	const char			*s;
+	char				 q[QUOTE_MAX];
 
 	if (!json_object_is_type(obj, json_type_object)) {
 		snprintf(err, errlen, "request: must be a JSON object");
@@ -277,7 +277,7 @@ spec_from_json(json_object *obj, struct job_spec *out, char *err,
 
 	if (string_get(obj, "strategy", &s, err, errlen) == -1)
 		return -1;
-	if ((strategy = strategy_find(s)) == NULL) {
+	if ((strategy = strategy_schema_find(s)) == NULL) {
 		unknown_strategy(s, err, errlen);
 		return -1;
 	}
@@ -351,10 +351,10 @@ param_check(const struct strategy_param *p, double v, char *err,
 int
 spec_check(const struct job_spec *spec, char *err, size_t errlen)
 {
-	const struct strategy	*strategy;
-	double			 params[SPEC_MAX_PARAMS];
-	char			 got[NUMFMT_MAX];
-	int			 i;
+	const struct strategy_schema	*strategy;
+	double				 params[SPEC_MAX_PARAMS];
+	char				 got[NUMFMT_MAX];
+	int				 i;
 
 	if (!symbol_is_valid(spec->symbol)) {
 		snprintf(err, errlen, "symbol: must be 1 to %d characters from "
@@ -383,7 +383,7 @@ spec_check(const struct job_spec *spec, char *err, size_t errlen)
 		unknown_strategy("", err, errlen);
 		return -1;
 	}
-	if ((strategy = strategy_find(spec->strategy)) == NULL) {
+	if ((strategy = strategy_schema_find(spec->strategy)) == NULL) {
 		unknown_strategy(spec->strategy, err, errlen);
 		return -1;
 	}
@@ -398,8 +398,7 @@ spec_check(const struct job_spec *spec, char *err, size_t errlen)
 		    errlen) == -1)
 			return -1;
 	}
-	if (strategy->check != NULL &&
-	    strategy->check(params, err, errlen) == -1)
+	if (strategy_schema_check(strategy, params, err, errlen) == -1)
 		return -1;
 
 	num_format(spec->initial_capital, got);

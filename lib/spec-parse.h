@@ -10,7 +10,7 @@
 
 /*
  * Upper bounds that keep every figure far from overflow; periods are
- * bounded by STRATEGY_PERIOD_MAX (strategy.h).
+ * bounded by STRATEGY_PERIOD_MAX (strategy-schema.h).
  */
 #define SPEC_CAPITAL_MAX	1e15
 
