@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include <sys/stat.h>
-
 #include <sys/statvfs.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,14 +15,6 @@
 #include "registry.h"
 #include "store-core.h"
 
-/*
- * Berkeley DB makes its region files (__db.001, ...) sparse and maps them
- * into memory: a page first touched while the disk is full kills the
- * process with SIGBUS instead of failing a write.  Allocating the files'
- * blocks at every open turns a full disk into ENOSPC here, with a message.
- * (A region that grows later is allocated at the next open or checkpoint;
- * filesystems that cannot allocate ahead keep the risk.)
- */
 /* Whether name is one of Berkeley DB's region files: __db.001, ... */
 static int
 is_region_file(const char *name)
@@ -31,6 +23,14 @@ is_region_file(const char *name)
 	    strspn(name + 5, "0123456789") == strlen(name + 5);
 }
 
+/*
+ * Berkeley DB makes its region files (__db.001, ...) sparse and maps them
+ * into memory: a page first touched while the disk is full kills the
+ * process with SIGBUS instead of failing a write.  Allocating the files'
+ * blocks at every open turns a full disk into ENOSPC here, with a message.
+ * (A region that grows later is allocated at the next open or checkpoint;
+ * filesystems that cannot allocate ahead keep the risk.)
+ */
 int
 store_allocate_regions(struct store *s, char *err, size_t errlen)
 {
@@ -46,8 +46,8 @@ store_allocate_regions(struct store *s, char *err, size_t errlen)
 		return r;
 	}
 	while (r == 0 && (de = readdir(d)) != NULL) {
-		if (!is_region_file(de->d_name) ||
-		    store_path_in(path, sizeof path, s->dir, de->d_name) == -1 ||
+		if (!is_region_file(de->d_name) || store_path_in(path,
+		    sizeof path, s->dir, de->d_name) == -1 ||
 		    (fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 			continue;
 		if (fstat(fd, &st) == 0 && st.st_size > 0 &&
@@ -109,8 +109,8 @@ store_torn_table(const struct store *s)
 	int		i;
 
 	for (i = 0; i < STORE_NTABLES; i++) {
-		if (store_path_in(path, sizeof path, s->dir, store_tables[i].file) == -1 ||
-		    stat(path, &st) == -1 ||
+		if (store_path_in(path, sizeof path, s->dir,
+		    store_tables[i].file) == -1 || stat(path, &st) == -1 ||
 		    st.st_size % (off_t)store_tables[i].pagesize == 0)
 			continue;
 		log_warn("%s: ends in a partial page (a write cut short by a "

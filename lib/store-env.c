@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <sys/file.h>
-
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -64,8 +64,8 @@ store_verify(const struct conf *cfg, char *err, size_t errlen)
 		if ((r = db->verify(db, path, NULL, NULL, 0)) != 0) {
 			bad = 1;
 			snprintf(err + strlen(err), errlen - strlen(err),
-			    "%s%s: %s", err[0] ? "; " : "", store_tables[i].file,
-			    db_strerror(r));
+			    "%s%s: %s", err[0] ? "; " : "",
+			    store_tables[i].file, db_strerror(r));
 		}
 	}
 	store_close(s);

@@ -88,7 +88,8 @@ run(struct store *s, int writable, int flags,
 			return 0;
 		}
 		if (r == DB_RUNRECOVERY) {
-			if (++recoveries > 3 || store_reopen(s, err, errlen) == -1)
+			if (++recoveries > 3 ||
+			    store_reopen(s, err, errlen) == -1)
 				break;
 			continue;
 		}
