@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "changelog.h"
+#include "ids.h"
 
 /*
  * A stream responder lives for hours and there may be a thousand of them:

@@ -10,10 +10,20 @@
 #include "mstime.h"
 #include "notify.h"
 #include "pack.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 #define CHANGE_VERSION	1
 #define META_SEQ	"seq"
+
+/*
+ * Sequence numbers taken before a machine crash may be lost with the log
+ * tail that was not yet on disk (commits of engine progress do not wait
+ * for the disk), yet browsers may hold them as event ids.  After a reboot
+ * the counter therefore jumps by far more than a machine can commit in the
+ * time the kernel keeps writes unflushed.
+ */
+#define REBOOT_SEQ_GAP	(UINT64_C(1) << 24)
 
 /*
  * Reads the next free number, write-locking the counter: from here to the
@@ -105,14 +115,14 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 }
 
 int
-changelog_skip(struct store_txn *txn, uint64_t gap)
+changelog_reboot_jump(struct store_txn *txn)
 {
 	uint64_t	next;
 	int		r;
 
 	if ((r = read_counter(txn, &next)) != 0)
 		return r;
-	return write_counter(txn, next + gap);
+	return write_counter(txn, next + REBOOT_SEQ_GAP);
 }
 
 static int

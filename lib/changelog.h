@@ -4,12 +4,8 @@
 
 #include <stdint.h>
 
-#include <db.h>
-
+#include "ids.h"
 #include "store.h"
-
-#define UID_MAX		128	/* a Firebase uid (the token's sub) */
-#define ID_MAX		40	/* job and backtest ids, symbols */
 
 /*
  * Every write transaction appends one record per thing it changed, in the
@@ -63,11 +59,9 @@ int	changelog_first(struct store_txn *txn, uint64_t *seq);
  */
 int64_t	changelog_trim(struct store *s, int64_t cutoff_ms, char *err,
 	    size_t errlen);
-/* Advances the counter by gap without records (used after a reboot). */
-int	changelog_skip(struct store_txn *txn, uint64_t gap);
-
-/* The secondary-key function of STORE_CHANGES_BY_USER (for store.c). */
-int	changelog_user_key(DB *db, const DBT *pkey, const DBT *pdata,
-	    DBT *skey);
+/*
+ * (changelog_user_key and changelog_reboot_jump, which the store itself
+ * calls, are declared in store-int.h.)
+ */
 
 #endif

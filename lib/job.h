@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
-#include "changelog.h"
+#include "ids.h"
 #include "spec.h"
 #include "summary.h"
 

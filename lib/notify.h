@@ -18,7 +18,7 @@
 #define NOTIFY_WORDS	1024u
 /*
  * Not a wake-up word: the number of times the environment was recovered
- * (see store.c), which tells a process that its handles are stale.
+ * (see store-recover.c), which tells a process that its handles are stale.
  */
 #define NOTIFY_GENERATION	(NOTIFY_WORDS - 1)
 

@@ -10,6 +10,7 @@
 #include "resample.h"
 #include "spec.h"
 #include "store-bars.h"
+#include "store-int.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 

@@ -7,6 +7,7 @@
 
 #include "changelog.h"
 #include "store-history.h"
+#include "store-int.h"
 #include "xmalloc.h"
 
 int
@@ -87,8 +88,12 @@ history_create(struct store_txn *txn, struct history_entry *h)
 int
 history_remove(struct store_txn *txn, const struct history_entry *h)
 {
-	return store_delete(txn, STORE_HISTORY, CHANGE_BACKTEST_DELETED,
-	    h->uid, h->id);
+	int	r;
+
+	if ((r = changelog_append(txn, CHANGE_BACKTEST_DELETED, h->uid, h->id,
+	    0)) != 0)
+		return r;
+	return store_delete(txn, STORE_HISTORY, h->id);
 }
 
 struct list_arg {

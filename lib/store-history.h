@@ -2,8 +2,6 @@
 #ifndef BACKSTREAM_STORE_HISTORY_H
 #define BACKSTREAM_STORE_HISTORY_H
 
-#include <db.h>
-
 #include "history.h"
 #include "store.h"
 
@@ -19,8 +17,5 @@ int	history_remove(struct store_txn *txn, const struct history_entry *h);
  */
 int	history_list(struct store_txn *txn, const char *uid, int limit,
 	    int (*fn)(const struct history_entry *h, void *arg), void *arg);
-
-/* Secondary-key function of STORE_HISTORY_BY_USER (for store.c). */
-int	history_user_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey);
 
 #endif

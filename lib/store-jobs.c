@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "store-int.h"
 #include "store-jobs.h"
 #include "xmalloc.h"
 
@@ -159,7 +160,12 @@ jobs_update(struct store_txn *txn, const struct job *j)
 int
 jobs_remove(struct store_txn *txn, const struct job *j)
 {
-	return store_delete(txn, STORE_JOBS, CHANGE_JOB_DELETED, j->uid, j->id);
+	int	r;
+
+	if ((r = changelog_append(txn, CHANGE_JOB_DELETED, j->uid, j->id,
+	    0)) != 0)
+		return r;
+	return store_delete(txn, STORE_JOBS, j->id);
 }
 
 /* ---- scans ----------------------------------------------------------------- */

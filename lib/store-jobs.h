@@ -2,8 +2,6 @@
 #ifndef BACKSTREAM_STORE_JOBS_H
 #define BACKSTREAM_STORE_JOBS_H
 
-#include <db.h>
-
 #include "job.h"
 #include "store.h"
 
@@ -44,11 +42,5 @@ int	jobs_scan_status(struct store_txn *txn, enum job_status status,
 /* Counts uid's jobs in status, stopping at max. */
 int	jobs_count(struct store_txn *txn, const char *uid,
 	    enum job_status status, int max, int *count);
-
-/* Secondary-key functions of the indexes (for store.c). */
-int	jobs_user_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey);
-int	jobs_user_status_key(DB *db, const DBT *pkey, const DBT *pdata,
-	    DBT *skey);
-int	jobs_status_key(DB *db, const DBT *pkey, const DBT *pdata, DBT *skey);
 
 #endif

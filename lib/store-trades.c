@@ -6,6 +6,7 @@
 
 #include "changelog.h"
 #include "pack.h"
+#include "store-int.h"
 #include "store-trades.h"
 
 #define TRADE_VERSION	1

@@ -5,33 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <db.h>
-
 struct conf;
 struct notify;
+struct store;
 
 /*
- * The databases of the environment.  Each family (a primary and the
- * secondary indexes BDB keeps in step with it) is opened together.
+ * A transaction in progress, handed to the function run by store_write()
+ * or store_read().  Opaque here: the table modules see it through
+ * store-int.h, everyone else passes it on to them.
  */
-enum store_table {
-	STORE_META,			/* sequence counter, format, boot id */
-	STORE_CHANGES,			/* seq -> change record */
-	STORE_CHANGES_BY_USER,		/* uid, seq -> (secondary) */
-	STORE_JOBS,			/* job id -> job record */
-	STORE_JOBS_BY_USER,		/* uid, newest first */
-	STORE_JOBS_BY_USER_STATUS,	/* uid, status, newest first */
-	STORE_JOBS_BY_STATUS,		/* status, oldest first */
-	STORE_HISTORY,			/* backtest id -> history record */
-	STORE_HISTORY_BY_USER,		/* uid, newest first */
-	STORE_TRADES,			/* job id, seq -> trade */
-	STORE_BARS,			/* symbol, interval, block start -> bars */
-	STORE_SYMBOLS,			/* symbol, interval -> range */
-};
-#define STORE_NTABLES	12
-
-/* Version of the on-disk layout, kept in STORE_META. */
-#define STORE_FORMAT	1
+struct store_txn;
 
 /* store_open() flags. */
 #define STORE_CREATE	0x1	/* create the environment if it is missing */
@@ -41,7 +24,8 @@ enum store_table {
  * Dead processes found at open are cleaned up, and recovery runs when one
  * died inside the library.  Returns NULL with a reason in err; the reason
  * says "run backstream init" when the directory holds no environment.
- * Only one store may be open per process (a Berkeley DB rule).
+ * Only one store may be open per process (a Berkeley DB rule).  The caller
+ * owns the store and ends it with store_close() or store_forget().
  */
 struct store	*store_open(const struct conf *cfg, int flags, char *err,
 		    size_t errlen);
@@ -59,25 +43,6 @@ const char	*store_dir(const struct store *s);
 struct notify	*store_notify(struct store *s);
 
 /*
- * A transaction in progress, handed to the function run by store_write()
- * or store_read().  Table modules use tid and db() directly.
- */
-struct store_txn {
-	struct store	*store;
-	DB_TXN		*tid;
-	int		 writable;
-	uint64_t	 seq;		/* change seq taken by this txn, or 0 */
-	int		 nwake;
-	uint32_t	 wake[16];	/* notify words to bump after commit */
-	int		 wake_all;	/* too many: bump every word */
-	char		*err;		/* the caller's reason buffer */
-	size_t		 errlen;
-};
-
-/* The handle of a table, valid for the duration of the transaction. */
-DB	*store_db(struct store_txn *txn, enum store_table t);
-
-/*
  * Runs fn(txn, arg) in a transaction and commits it if fn returns 0.  A
  * deadlock, a lock wait that timed out (a dead process may hold the lock:
  * dead processes are then cleaned up) or a crashed environment (reopened,
@@ -85,7 +50,7 @@ DB	*store_db(struct store_txn *txn, enum store_table t);
  * state from a failed attempt and must be idempotent on its inputs.  Any
  * other non-zero return from fn aborts and is returned as is: fn's own
  * codes are positive errno values (ENOENT, EINVAL, ...) with a reason
- * written to txn->err; Berkeley DB's are negative.  After the commit the
+ * given with store_fail(); Berkeley DB's are negative.  After the commit the
  * wake-up words the transaction noted are bumped.
  */
 #define STORE_SYNC	0x1	/* flush the log to disk at commit */
@@ -100,15 +65,13 @@ int	store_write(struct store *s, int flags,
 int	store_read(struct store *s,
 	    int (*fn)(struct store_txn *txn, void *arg), void *arg,
 	    char *err, size_t errlen);
-/*
- * Deletes the record keyed id from table t and logs change kind for uid:
- * 0, ENOENT if there is none, or a store code.
- */
-int	store_delete(struct store_txn *txn, enum store_table t, int kind,
-	    const char *uid, const char *id);
 /* Notes that readers of notify word w should wake after the commit. */
 void	store_txn_wake(struct store_txn *txn, uint32_t w);
-/* Sets txn->err (if not already set) from a format; returns code. */
+/*
+ * Writes a reason into the err buffer of the store_write()/store_read()
+ * call (unless one is there already); returns code, for `return
+ * store_fail(...)`.
+ */
 int	store_fail(struct store_txn *txn, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Tells the stall watchdog that a long operation is still making progress. */
@@ -120,7 +83,7 @@ const char *store_strerror(int code);
 /*
  * Maintenance, run by the engine each cycle and by "backstream checkpoint":
  * cleans up after dead processes, checkpoints, and removes log files that
- * recovery no longer needs.
+ * recovery no longer needs.  Returns 0, or -1 with a reason in err.
  */
 int	store_checkpoint(struct store *s, char *err, size_t errlen);
 /*
@@ -129,29 +92,17 @@ int	store_checkpoint(struct store *s, char *err, size_t errlen);
  * opened and checked (err says why: a full disk is not damage).
  */
 int	store_verify(const struct conf *cfg, char *err, size_t errlen);
-/* Writes environment statistics as text lines to emit. */
+/*
+ * Writes table and environment statistics as text lines to emit (each line
+ * valid during the call only).  Returns 0, or -1 with a reason in err.
+ */
 int	store_stats(struct store *s, void (*emit)(const char *line, void *arg),
 	    void *arg, char *err, size_t errlen);
 
-/* --- helpers for table modules ------------------------------------------ */
-
 /*
- * Walks table t (a primary, or a secondary index giving primary records)
- * from the key start (DB_SET_RANGE) for as long
- * as keys begin with start's first plen bytes, calling fn with each
- * primary key and record, until fn returns non-zero (returned, except
- * STORE_STOP, which stops quietly) or limit records were given (0: no
- * limit).  Returns 0 or a store code.
+ * What a scan callback returns to stop there without an error (Berkeley
+ * DB's codes are negative, and errno values positive but never 1 here).
  */
-int	store_scan(struct store_txn *txn, enum store_table t, const void *start,
-	    size_t startlen, size_t plen, int limit,
-	    int (*fn)(const DBT *pkey, const DBT *data, void *arg), void *arg);
-
-/* A callback's "stop here, no error" (BDB codes are negative, errno values positive but never 1 here). */
 #define STORE_STOP	1
-
-/* Big-endian 64-bit integers, so that keys sort numerically. */
-void	 store_put_be64(unsigned char *p, uint64_t v);
-uint64_t store_get_be64(const unsigned char *p);
 
 #endif

@@ -21,7 +21,7 @@ conf_set max_queued_jobs 1000
 U=alice				# the user of submit() and the job helpers
 
 # After a kill, the next process to open the store recovers it, and every
-# other process reopens it (lib/store.c): Berkeley DB cannot close a
+# other process reopens it (lib/store-recover.c): Berkeley DB cannot close a
 # panicked environment cleanly, so the old one's memory is abandoned, and
 # a sanitizer build's LeakSanitizer would report it at exit.
 printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"

@@ -36,8 +36,8 @@ sse_skip() {
 [ -x "$ENGINE" ] || sse_skip "no engine at $ENGINE"
 
 # A killed responder makes the next process that opens the store recover
-# it, and every other process reopen it (lib/store.c): Berkeley DB cannot
-# close a panicked environment cleanly, so the old one's memory is
+# it, and every other process reopen it (lib/store-recover.c): Berkeley DB
+# cannot close a panicked environment cleanly, so the old one's memory is
 # abandoned, and a sanitizer build's LeakSanitizer would report it at exit.
 printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"
 LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"

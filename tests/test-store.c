@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "store-bars.h"
 #include "store-history.h"
+#include "store-int.h"
 #include "store-jobs.h"
 #include "store-trades.h"
 #include "store.h"

@@ -1,0 +1,129 @@
+/* store-core.h: the store's own internals, shared by its files and no others. */
+#ifndef BACKSTREAM_STORE_CORE_H
+#define BACKSTREAM_STORE_CORE_H
+
+/*
+ * store-env.c	the environment handle: configuring, entering, leaving
+ * store-gate.c	the gate: a flock that keeps operations out of a recovery
+ * store-recover.c	joining the environment, recovering it when needed
+ * store-disk.c	what a full disk leaves behind, and saying so
+ * store-tables.c	the table catalogue and generic table access
+ * store-meta.c	the format and boot id kept in STORE_META
+ * store-txn.c	transactions with retry
+ * store-maint.c	checkpoint, verify, statistics
+ */
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "registry.h"
+#include "store-int.h"
+
+struct store {
+	DB_ENV			*env;
+	int			 gate;		/* fd of the gate file */
+	int			 pending;	/* fd of the pending file */
+	int			 opener;	/* fd of the opener file */
+	DB			*db[STORE_NTABLES];
+	char			*dir;
+	int64_t			 cache_size;
+	int64_t			 max_processes;
+	int64_t			 lock_timeout;
+	struct notify		*notify;
+	struct watchdog		*watchdog;
+	struct registry_watch	 watch;		/* open while in the environment */
+	pid_t			 pid;
+	uint64_t		 starttime;	/* tells a reused pid apart */
+	uint32_t		 generation;	/* of the environment we opened */
+};
+
+/* One table of the catalogue. */
+struct store_table_def {
+	const char	*name;		/* for statistics */
+	const char	*file;
+	uint32_t	 pagesize;
+	int		 primary;	/* -1 for a primary */
+	int		(*key)(DB *, const DBT *, const DBT *, DBT *);
+	uint32_t	 assoc_flags;
+	int		 mvcc;		/* snapshot reads */
+};
+extern const struct store_table_def store_tables[STORE_NTABLES];
+
+/* ---- store-env.c --------------------------------------------------------- */
+
+/* Writes dir/file into out; -1 if it does not fit. */
+int	store_path_in(char *out, size_t len, const char *dir, const char *file);
+/*
+ * Opens the environment handle itself (regions, registration and, with
+ * recover, recovery when a registered process died).  Without recover an
+ * environment that needs recovery fails the open with DB_RUNRECOVERY.
+ * Returns 0 or the error code, with a reason in err.
+ */
+int	store_open_env(struct store *s, int recover, char *err, size_t errlen);
+/* store_open_env with the registry watched, as every open but recovery's. */
+int	store_enter_env(struct store *s, int recover, char *err,
+	    size_t errlen);
+/* Closes the tables and the environment handle; s stays allocated. */
+void	store_detach(struct store *s);
+/* Berkeley DB's error callback: logs msg as a warning. */
+void	store_db_error(const DB_ENV *env, const char *prefix, const char *msg);
+
+/* ---- store-gate.c -------------------------------------------------------- */
+
+/* Opens s's gate files in s->dir; 0, or -1 with a reason in err. */
+int	store_gate_open(struct store *s, char *err, size_t errlen);
+/* Closes them (those open: -1 marks one that is not). */
+void	store_gate_close(struct store *s);
+/* flock(fd, how), again after a signal. */
+void	store_lock_file(int fd, int how);
+/* Enters (LOCK_SH) or leaves (LOCK_UN) the gate around a store operation. */
+void	store_gate(const struct store *s, int how);
+/* Takes (take 1) or drops the gate exclusively, ahead of new operations. */
+void	store_gate_exclusive(const struct store *s, int take);
+
+/* ---- store-recover.c ----------------------------------------------------- */
+
+/* Opens the environment and tables; 0, or -1 with a reason in err. */
+int	store_attach(struct store *s, int create, char *err, size_t errlen);
+/* Detaches and attaches again after a panic; 0 or -1 as store_attach. */
+int	store_reopen(struct store *s, char *err, size_t errlen);
+
+/* ---- store-disk.c -------------------------------------------------------- */
+
+/* Allocates the disk blocks of the region files; 0 or an errno value. */
+int	store_allocate_regions(struct store *s, char *err, size_t errlen);
+/* Whether the filesystem of the store is nearly out of space. */
+int	store_disk_full(const struct store *s);
+/* Appends to err what to do if the disk is full. */
+void	store_explain_full_disk(const struct store *s, char *err,
+	    size_t errlen);
+/* Whether a table file ends in a partial page (and logs so). */
+int	store_torn_table(const struct store *s);
+/* Removes the region files of an environment whose creation failed. */
+void	store_clear_stillborn_env(const struct store *s);
+
+/* ---- store-tables.c ------------------------------------------------------ */
+
+/* Opens (creating, with create) and associates every table; 0 or a code. */
+int	store_open_tables(struct store *s, int create, char *err,
+	    size_t errlen);
+/* Closes the tables that are open, secondaries first. */
+void	store_close_tables(struct store *s);
+
+/* ---- store-meta.c -------------------------------------------------------- */
+
+/*
+ * Checks the store's format and records a new boot (creating both with
+ * create); 0, or an error code with a reason in err.
+ */
+int	store_check_meta(struct store *s, int create, char *err,
+	    size_t errlen);
+
+/* ---- store-txn.c --------------------------------------------------------- */
+
+/* Sleeps 1..2^attempt ms at random (at most 512), to spread retries out. */
+void	store_backoff(int attempt);
+
+#endif

@@ -1,0 +1,275 @@
+/* store-env.c: the Berkeley DB environment handle: configured, entered, left. */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "notify.h"
+#include "proc.h"
+#include "registry.h"
+#include "store-core.h"
+#include "watchdog.h"
+#include "xmalloc.h"
+
+/* ---- process identity, for Berkeley DB's dead-process checks ------------- */
+
+static void
+thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
+{
+	struct store	*s = env->app_private;
+
+	*pid = s->pid;
+	if (tid != NULL)
+		*tid = (db_threadid_t)s->starttime;
+}
+
+/* The thread id is the process's start time (see thread_id). */
+static int
+is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, uint32_t flags)
+{
+	(void)env;
+	(void)flags;
+	return proc_is_alive(pid, (uint64_t)tid);
+}
+
+void
+store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
+{
+	(void)env;
+	(void)prefix;
+	log_warn("berkeley db: %s", msg);
+}
+
+/* Informational output, such as what failchk cleaned up. */
+static void
+db_message(const DB_ENV *env, const char *msg)
+{
+	(void)env;
+	log_debug("berkeley db: %s", msg);
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+int
+store_path_in(char *out, size_t len, const char *dir, const char *file)
+{
+	return (size_t)snprintf(out, len, "%s/%s", dir, file) >= len ? -1 : 0;
+}
+
+static int
+set_sizes(struct store *s, char *err, size_t errlen)
+{
+	DB_ENV		*env = s->env;
+	uint32_t	 procs = (uint32_t)s->max_processes;
+	int		 r;
+
+	/*
+	 * Every process holds a handle lock and a locker per open table, so
+	 * the lock tables scale with the number of processes.
+	 */
+	if ((r = env->set_cachesize(env,
+	    (uint32_t)(s->cache_size / (1024 * 1024 * 1024)),
+	    (uint32_t)(s->cache_size % (1024 * 1024 * 1024)), 1)) != 0 ||
+	    (r = env->set_thread_count(env, procs)) != 0 ||
+	    (r = env->set_lk_max_lockers(env, procs * (STORE_NTABLES + 4))) !=
+	    0 ||
+	    (r = env->set_lk_max_locks(env, procs * (STORE_NTABLES + 4) +
+	    100000)) != 0 ||
+	    (r = env->set_lk_max_objects(env, 50000)) != 0 ||
+	    (r = env->set_tx_max(env, procs * 2)) != 0 ||
+	    (r = env->mutex_set_max(env, procs * 16 + 20000)) != 0 ||
+	    (r = env->set_lg_bsize(env, 1024 * 1024)) != 0 ||
+	    (r = env->set_lg_max(env, 16 * 1024 * 1024)) != 0) {
+		snprintf(err, errlen, "configuring the environment: %s",
+		    db_strerror(r));
+		return r;
+	}
+	return 0;
+}
+
+int
+store_open_env(struct store *s, int recover, char *err, size_t errlen)
+{
+	DB_ENV		*env;
+	uint32_t	 flags;
+	int		 r;
+
+	if ((r = db_env_create(&env, 0)) != 0) {
+		snprintf(err, errlen, "db_env_create: %s", db_strerror(r));
+		return r;
+	}
+	s->env = env;
+	env->app_private = s;
+	env->set_errcall(env, store_db_error);
+	env->set_msgcall(env, db_message);
+	if ((r = set_sizes(s, err, errlen)) != 0)
+		goto fail;
+	if ((r = env->set_thread_id(env, thread_id)) != 0 ||
+	    (r = env->set_isalive(env, is_alive)) != 0 ||
+	    (r = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
+	    (r = env->set_timeout(env, (db_timeout_t)(s->lock_timeout * 1000),
+	    DB_SET_LOCK_TIMEOUT)) != 0 ||
+	    (r = env->set_timeout(env, 200000, DB_SET_REG_TIMEOUT)) != 0 ||
+	    (r = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1)) != 0) {
+		snprintf(err, errlen, "configuring the environment: %s",
+		    db_strerror(r));
+		goto fail;
+	}
+	/*
+	 * DB_REGISTER notices processes that died holding the environment,
+	 * and DB_RECOVER then rebuilds it.  Not DB_FAILCHK, which would try
+	 * to clean up in place: it attaches to the regions first and blocks
+	 * for good on any mutex the dead process held.  Recovery is safe
+	 * because the opener holds the gate alone: nobody else is inside.
+	 */
+	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	    DB_INIT_TXN | DB_REGISTER | (recover ? DB_RECOVER : 0);
+	if ((r = env->open(env, s->dir, flags, 0660)) != 0) {
+		snprintf(err, errlen, "%s: opening the environment: %s", s->dir,
+		    db_strerror(r));
+		goto fail;
+	}
+	if ((r = store_allocate_regions(s, err, errlen)) != 0)
+		goto fail;
+	return 0;
+fail:
+	env->close(env, 0);
+	s->env = NULL;
+	return r;
+}
+
+/*
+ * A stalled operation ends the process only if a process of the
+ * environment died (see watchdog.h).  Runs in a signal handler.
+ */
+static int
+watch_dead(void *arg)
+{
+	const struct store	*s = arg;
+
+	return registry_watch_dead(&s->watch);
+}
+
+/*
+ * The registry is watched from before this process registers, so that a
+ * stall in the open itself can tell a dead process from a slow machine.
+ * A failed store_open_env has closed its handle: nothing to drop.
+ */
+int
+store_enter_env(struct store *s, int recover, char *err, size_t errlen)
+{
+	int	r;
+
+	registry_watch_open(&s->watch, s->dir, s->pid);
+	if ((r = store_open_env(s, recover, err, errlen)) != 0)
+		registry_watch_close(&s->watch);
+	return r;
+}
+
+void
+store_detach(struct store *s)
+{
+	store_close_tables(s);
+	if (s->env != NULL) {
+		s->env->close(s->env, 0);
+		s->env = NULL;
+	}
+	/* Only now: closing it would have dropped our registration lock. */
+	registry_watch_close(&s->watch);
+}
+
+struct store *
+store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
+{
+	struct store	*s;
+	struct stat	 st;
+
+	err[0] = '\0';
+	if (stat(cfg->store_dir, &st) == -1) {
+		if (errno != ENOENT || !(flags & STORE_CREATE) ||
+		    mkdir(cfg->store_dir, 0770) == -1) {
+			snprintf(err, errlen, "%s: %s%s", cfg->store_dir,
+			    strerror(errno), flags & STORE_CREATE ? "" :
+			    " (run \"backstream init\")");
+			return NULL;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", cfg->store_dir);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->gate = s->pending = s->opener = s->watch.fd = -1;
+	s->dir = xstrdup(cfg->store_dir);
+	s->cache_size = cfg->cache_size;
+	s->max_processes = cfg->max_processes;
+	s->lock_timeout = cfg->lock_timeout;
+	s->pid = getpid();
+	s->starttime = proc_starttime(s->pid);
+	if (store_gate_open(s, err, errlen) == -1) {
+		store_forget(s);
+		return NULL;
+	}
+	if ((s->watchdog = watchdog_new(cfg->stall_timeout, watch_dead, s,
+	    err, errlen)) == NULL ||
+	    (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
+	    store_attach(s, flags & STORE_CREATE, err, errlen) == -1) {
+		store_forget(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	store_gate(s, LOCK_SH);
+	store_detach(s);
+	store_gate(s, LOCK_UN);
+	store_forget(s);
+}
+
+/*
+ * A child keeps the parent's environment handle allocated but never uses
+ * it: closing it would unregister the parent.  Pointing at it from here
+ * tells leak checkers (valgrind in tests/valgrind.sh) that it is kept on
+ * purpose.  One store per process: one slot.
+ */
+static DB_ENV	*volatile forgotten_env;
+
+void
+store_forget(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->env != NULL)
+		forgotten_env = s->env;
+	notify_close(s->notify);
+	watchdog_free(s->watchdog);
+	/* A child holds no lock of its parent's to drop. */
+	registry_watch_close(&s->watch);
+	store_gate_close(s);
+	free(s->dir);
+	free(s);
+}
+
+const char *
+store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+struct notify *
+store_notify(struct store *s)
+{
+	return s->notify;
+}

@@ -1,0 +1,102 @@
+/* store-gate.c: the gate, a flock that keeps store operations out of a recovery. */
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store-core.h"
+
+/*
+ * Berkeley DB recovers an environment while other processes may still be
+ * inside it: it sets a panic flag, waits a moment and rebuilds the regions,
+ * and a process caught in mid-write can then write into the rebuilt log
+ * or files (env_register.c admits this window).  Killing processes in a
+ * loop finds it.  So every store operation holds a shared lock on this
+ * file, and opening the environment (the only place recovery runs) holds
+ * it exclusively: recovery waits until no process is inside.  The kernel
+ * drops a dead process's lock; a process stuck on a dead one's mutex holds
+ * its lock until its watchdog ends it.
+ *
+ * Linux grants a shared lock while an exclusive one waits, so busy readers
+ * could keep an opener out for ever.  An opener therefore first takes the
+ * pending file exclusively; an operation that finds it taken waits there
+ * until the opener is done, and only then enters the gate.
+ */
+#define GATE_FILE	"gate"
+#define PENDING_FILE	"gate-pending"
+
+/*
+ * Shared opens take turns on a lock file of their own.  Berkeley DB
+ * serializes opening a table on one lock of its environment anyway, but
+ * each process queued there runs the deadlock detector, whose matrix
+ * grows with the square of all processes' lockers: a thousand responders
+ * starting at once cleared some 18 MB per wait and spent minutes in the
+ * kernel.  Queued on a flock, they wait in the kernel for free.
+ */
+#define OPENER_FILE	"gate-open"
+
+int
+store_gate_open(struct store *s, char *err, size_t errlen)
+{
+	char	path[4096];
+
+	if (store_path_in(path, sizeof path, s->dir, GATE_FILE) == -1 ||
+	    (s->gate = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) ==
+	    -1 || store_path_in(path, sizeof path, s->dir, PENDING_FILE) ==
+	    -1 || (s->pending = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0660)) == -1 || store_path_in(path, sizeof path, s->dir,
+	    OPENER_FILE) == -1 || (s->opener = open(path, O_RDWR | O_CREAT |
+	    O_CLOEXEC, 0660)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_gate_close(struct store *s)
+{
+	if (s->gate != -1)
+		close(s->gate);
+	if (s->pending != -1)
+		close(s->pending);
+	if (s->opener != -1)
+		close(s->opener);
+	s->gate = s->pending = s->opener = -1;
+}
+
+void
+store_lock_file(int fd, int how)
+{
+	while (flock(fd, how) == -1 && errno == EINTR)
+		;
+}
+
+void
+store_gate(const struct store *s, int how)
+{
+	if (how == LOCK_SH && flock(s->pending, LOCK_SH | LOCK_NB) == -1) {
+		/* An opener is waiting: let it go first. */
+		store_lock_file(s->pending, LOCK_SH);
+	}
+	if (how == LOCK_SH)
+		store_lock_file(s->pending, LOCK_UN);
+	store_lock_file(s->gate, how);
+}
+
+void
+store_gate_exclusive(const struct store *s, int take)
+{
+	if (take) {
+		store_lock_file(s->pending, LOCK_EX);
+		store_lock_file(s->gate, LOCK_EX);
+	} else {
+		store_lock_file(s->gate, LOCK_UN);
+		store_lock_file(s->pending, LOCK_UN);
+	}
+}

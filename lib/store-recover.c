@@ -1,0 +1,201 @@
+/* store-recover.c: joining the environment, and recovering it when a process died inside. */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "notify.h"
+#include "proc.h"
+#include "registry.h"
+#include "store-core.h"
+#include "watchdog.h"
+
+/*
+ * The regions are a cache of the log and the database files.  A process
+ * killed while creating them leaves files no open can attach to, and
+ * recovery attaches to them first too, so every open would fail.  Under
+ * the exclusive gate nobody is inside the environment: the regions can be
+ * removed and rebuilt by a recovery, which this asks for.
+ */
+static void
+rebuild_regions(const struct store *s)
+{
+	DB_ENV	*env;
+	char	 path[4096];
+	int	 i;
+
+	log_warn("%s: the environment's regions cannot be opened; removing "
+	    "them for recovery", s->dir);
+	if (db_env_create(&env, 0) == 0)
+		env->remove(env, s->dir, DB_FORCE);	/* frees env */
+	for (i = 1; i < 100; i++) {
+		snprintf(path, sizeof path, "%s/__db.%03d", s->dir, i);
+		if (unlink(path) == -1 && errno == ENOENT && i > 10)
+			break;
+	}
+	registry_request_recovery(s->dir);
+}
+
+/*
+ * Recovery interrupted by SIGKILL can leave the log and files in a state
+ * the next recovery fails on (seen in the kill test).  So recovery runs in
+ * a child of its own session, which goes on if this process is killed,
+ * and holds the gate while it runs: flock locks belong to the open file,
+ * which the child shares.
+ */
+static int
+recover_in_child(struct store *s, char *err, size_t errlen)
+{
+	pid_t	pid;
+	int	status, r;
+
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return errno;
+	}
+	if (pid == 0) {
+		setsid();
+		alarm(600);	/* a recovery that long is stuck */
+		s->pid = getpid();
+		s->starttime = proc_starttime(s->pid);
+		if ((r = store_open_env(s, 1, err, errlen)) == 0)
+			r = s->env->close(s->env, 0);
+		_exit(r == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return errno;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: recovery of the environment failed", s->dir);
+	return DB_RUNRECOVERY;
+}
+
+/*
+ * Most opens need no recovery.  They join the environment under the
+ * shared gate, beside running operations, so that a thousand responders
+ * starting together do not queue one behind another.  If the registry
+ * shows a dead process, or Berkeley DB finds one (it then fails without
+ * DB_RECOVER), the exclusive path recovers.  Returns 0 or an error code.
+ */
+static int
+open_shared(struct store *s, char *err, size_t errlen)
+{
+	int	r;
+
+	store_gate(s, LOCK_SH);
+	store_lock_file(s->opener, LOCK_EX);
+	/* Armed only once inside: a wait at the gate holds nothing. */
+	watchdog_arm(s->watchdog);
+	registry_clear_slot(s->dir, s->pid);
+	if (registry_needs_recovery(s->dir))
+		r = DB_RUNRECOVERY;
+	else if ((r = store_enter_env(s, 0, err, errlen)) == 0 &&
+	    (r = store_open_tables(s, 0, err, errlen)) != 0)
+		store_detach(s);
+	if (r == 0)
+		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+	watchdog_disarm(s->watchdog);
+	store_lock_file(s->opener, LOCK_UN);
+	store_gate(s, LOCK_UN);
+	log_debug("%s: shared open: %s", s->dir, r == 0 ? "done" :
+	    db_strerror(r));
+	return r;
+}
+
+int
+store_attach(struct store *s, int create, char *err, size_t errlen)
+{
+	char		path[4096];
+	struct stat	st;
+	int		r, tries, recovering;
+
+	if (store_path_in(path, sizeof path, s->dir,
+	    store_tables[STORE_META].file) == -1) {
+		snprintf(err, errlen, "%s: path too long", s->dir);
+		return -1;
+	}
+	if (!create && stat(path, &st) == -1) {
+		snprintf(err, errlen, "%s: no backstream store here (%s); run "
+		    "\"backstream init\"", s->dir, strerror(errno));
+		return -1;
+	}
+	/*
+	 * Another process may be recovering the environment right now: it
+	 * removes and rebuilds the region files under us, and our attempt
+	 * fails with whatever the half-built files give.  Try again for a
+	 * while; errors that waiting cannot cure end it at once.
+	 */
+	r = create ? -1 : open_shared(s, err, errlen);
+	for (tries = 0; r != 0; tries++) {
+		err[0] = '\0';
+		store_gate_exclusive(s, 1);
+		watchdog_arm(s->watchdog);
+		/* A failed open may have left this process's registry line. */
+		registry_clear_slot(s->dir, s->pid);
+		store_clear_stillborn_env(s);
+		if (tries >= 3)
+			rebuild_regions(s);
+		recovering = registry_needs_recovery(s->dir);
+		log_debug("%s: opening (try %d%s)", s->dir, tries,
+		    recovering ? ", recovering" : "");
+		r = recovering ? recover_in_child(s, err, errlen) : 0;
+		if (r == 0)
+			r = store_enter_env(s, 1, err, errlen);
+		if (r == 0 &&
+		    (r = store_open_tables(s, create, err, errlen)) != 0)
+			store_detach(s);
+		/*
+		 * Processes still holding handles of the environment as it was
+		 * before recovery must not use them: Berkeley DB marks the old
+		 * regions panicked, but cannot when it fails to attach to
+		 * them, and a stale handle would write into the rebuilt log.
+		 * Every operation compares this count first.
+		 */
+		if (recovering)
+			notify_bump(s->notify, NOTIFY_GENERATION);
+		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+		watchdog_disarm(s->watchdog);
+		store_gate_exclusive(s, 0);
+		log_debug("%s: open: %s", s->dir, r == 0 ? "done" : err);
+		/* The next open recovers, this process's or another's. */
+		if (r == DB_RUNRECOVERY || (r == EINVAL && store_torn_table(s)))
+			registry_request_recovery(s->dir);
+		/* Waiting cures neither a read-only nor a full disk. */
+		if (r == 0 || r == EACCES || r == EPERM || r == EROFS ||
+		    r == ENOSPC || tries == 20 || store_disk_full(s))
+			break;
+		store_backoff(tries < 5 ? tries + 3 : 8);
+	}
+	if (r != 0) {
+		if (r != EACCES && r != EPERM && r != EROFS)
+			store_explain_full_disk(s, err, errlen);
+		return -1;
+	}
+	if ((r = store_check_meta(s, create, err, errlen)) != 0) {
+		store_detach(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Recovery runs in whichever process gets there first. */
+int
+store_reopen(struct store *s, char *err, size_t errlen)
+{
+	log_warn("%s: the environment needs recovery; reopening", s->dir);
+	store_gate(s, LOCK_SH);
+	store_detach(s);
+	store_gate(s, LOCK_UN);
+	return store_attach(s, 0, err, errlen);
+}

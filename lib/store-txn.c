@@ -1,0 +1,163 @@
+/* store-txn.c: transactions: run, retried on deadlock, recovered after a panic. */
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "notify.h"
+#include "store-core.h"
+#include "watchdog.h"
+
+static int
+retryable(int r)
+{
+	return r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED;
+}
+
+void
+store_backoff(int attempt)
+{
+	struct timespec	ts;
+	long		ms;
+
+	ms = 1 + random() % (1L << (attempt < 9 ? attempt : 9));
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+#define MAX_ATTEMPTS	40
+
+static int
+run(struct store *s, int writable, int flags,
+    int (*fn)(struct store_txn *, void *), void *arg, char *err,
+    size_t errlen)
+{
+	struct store_txn	 txn;
+	uint32_t		 txn_flags;
+	int			 attempt, i, r = 0, recoveries = 0;
+
+	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		memset(&txn, 0, sizeof txn);
+		txn.store = s;
+		txn.writable = writable;
+		txn.err = err;
+		txn.errlen = errlen;
+		err[0] = '\0';
+		if (writable)
+			txn_flags = flags & STORE_SYNC ? DB_TXN_SYNC :
+			    DB_TXN_WRITE_NOSYNC;
+		else
+			txn_flags = DB_TXN_SNAPSHOT;
+		store_gate(s, LOCK_SH);
+		watchdog_arm(s->watchdog);
+		if (s->env == NULL || notify_value(s->notify,
+		    NOTIFY_GENERATION) != s->generation)
+			r = DB_RUNRECOVERY;
+		else if ((r = s->env->txn_begin(s->env, NULL, &txn.tid,
+		    txn_flags)) == 0) {
+			if ((r = fn(&txn, arg)) == 0)
+				r = txn.tid->commit(txn.tid, 0);
+			else
+				txn.tid->abort(txn.tid);
+		}
+		/*
+		 * A lock wait that timed out may be a dead process's lock:
+		 * failchk releases those (and reports a death inside the
+		 * library as DB_RUNRECOVERY, handled below).
+		 */
+		if (r == DB_LOCK_NOTGRANTED || (retryable(r) && attempt >= 3))
+			if (s->env->failchk(s->env, 0) == DB_RUNRECOVERY)
+				r = DB_RUNRECOVERY;
+		watchdog_disarm(s->watchdog);
+		store_gate(s, LOCK_UN);
+		if (r == 0) {
+			if (txn.wake_all) {
+				for (i = 0; i < (int)NOTIFY_WORDS; i++)
+					notify_bump(s->notify, (uint32_t)i);
+			} else {
+				for (i = 0; i < txn.nwake; i++)
+					notify_bump(s->notify, txn.wake[i]);
+			}
+			return 0;
+		}
+		if (r == DB_RUNRECOVERY) {
+			if (++recoveries > 3 ||
+			    store_reopen(s, err, errlen) == -1)
+				break;
+			continue;
+		}
+		if (!retryable(r))
+			break;
+		store_backoff(attempt);
+	}
+	if (err[0] == '\0') {
+		if (retryable(r))
+			snprintf(err, errlen, "the store stayed busy (%s)",
+			    db_strerror(r));
+		else
+			snprintf(err, errlen, "%s", store_strerror(r));
+	}
+	if (writable && (r < 0 || r == ENOSPC || r == EIO || r == ENOMEM))
+		store_explain_full_disk(s, err, errlen);
+	return r == 0 ? EIO : r;
+}
+
+int
+store_write(struct store *s, int flags, int (*fn)(struct store_txn *, void *),
+    void *arg, char *err, size_t errlen)
+{
+	return run(s, 1, flags, fn, arg, err, errlen);
+}
+
+int
+store_read(struct store *s, int (*fn)(struct store_txn *, void *), void *arg,
+    char *err, size_t errlen)
+{
+	return run(s, 0, 0, fn, arg, err, errlen);
+}
+
+void
+store_txn_wake(struct store_txn *txn, uint32_t w)
+{
+	int	i;
+
+	for (i = 0; i < txn->nwake; i++)
+		if (txn->wake[i] == w)
+			return;
+	if (txn->nwake == (int)(sizeof txn->wake / sizeof txn->wake[0]))
+		txn->wake_all = 1;
+	else
+		txn->wake[txn->nwake++] = w;
+}
+
+int
+store_fail(struct store_txn *txn, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (txn->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(txn->err, txn->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void
+store_progress(struct store *s)
+{
+	watchdog_kick(s->watchdog);
+}
+
+const char *
+store_strerror(int code)
+{
+	return db_strerror(code);
+}
