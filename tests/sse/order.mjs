@@ -62,23 +62,29 @@ const sameSet = (a, b) => canonical(a.map(canonical).sort()) ===
     canonical(b.map(canonical).sort());
 
 /*
- * Why an element is out of place, when the stream says: the last event
- * that named it.  An "added" event puts it first in the hook's list
- * (the hook prepends), which is wrong unless REST has it first too.
+ * Why elements are out of place, as the stream tells: each element's entry
+ * is the last event that put it in the hook's list (an "added" event,
+ * which prepends it, or a snapshot).  An element that entered after one
+ * that REST has above it was prepended where it does not belong.
  */
 function diagnose(v, want, have) {
 	const k = keyOf(v);
+	const events = v.es.rec.events;
+	const entry = (x) => events.findLastIndex((e) => e.message &&
+	    (/_added$/.test(e.type) || e.type === 'snapshot') && (e.data ?? '').includes(x[k]));
+	const rank = (x) => want.findIndex((w) => w[k] === x[k]);
 	const lines = [];
 	for (const [i, x] of have.entries()) {
-		const at = want.findIndex((w) => w[k] === x[k]);
-		if (at === -1 || at === i)
+		const at = rank(x);
+		if (at === i)
 			continue;
-		const e = v.es.rec.events.findLast((ev) => ev.message &&
-		    (ev.data ?? '').includes(x[k]));
-		const how = e ? `its last event was ${e.type} (id ${e.id})` : 'no event named it';
-		lines.push(`  ${x[k]} is at ${i + 1} in the hook, at ${at + 1} in REST: ${how}` +
-		    (e && /_added$/.test(e.type) && at > 0 ?
-		    ', an addition below the top that the hook prepended' : ''));
+		const e = events[entry(x)];
+		const above = have.filter((y) => rank(y) < at && entry(y) < entry(x));
+		lines.push(`  ${x[k]} is at ${i + 1} in the hook, at ${at + 1} in REST; it entered by ` +
+		    (e ? `${e.type} (id ${e.id})` : 'no event') +
+		    (e && e.type !== 'snapshot' && above.length > 0 ?
+		    `, after ${above.map((y) => y[k]).join(', ')}, which REST has above it:` +
+		    ' an addition below the top, prepended by the hook' : ''));
 	}
 	return lines.map((l) => `${l}\n`).join('');
 }
