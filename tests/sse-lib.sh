@@ -9,9 +9,11 @@
 #	sse_node events.mjs		# tests/sse/events.mjs, bounded
 #	sse_stop			# lighttpd, then the checks of its logs
 #
-# The node scripts use the npm package eventsource, installed into
-# $top_builddir/tests/node by "make check" (Makefile.am); without node
-# or that package the test is skipped (exit 77).
+# The node scripts use the npm packages eventsource and typescript (which
+# compiles the dashboard's hooks, www/src/hooks/*.ts, for tests/sse/hooks.mjs),
+# installed into $top_builddir/tests/node by "make check" (Makefile.am);
+# without node, those packages or the hooks' files the test is skipped
+# (exit 77).
 
 # One responder per open stream: the tests hold several at once.
 : "${LIGHTTPD_SSE_PROCS:=8}"
@@ -30,6 +32,10 @@ sse_skip() {
 [ -n "$NODE" ] || sse_skip "no node"
 [ -f "$SSE_NODE_DIR/node_modules/eventsource/package.json" ] ||
     sse_skip "the npm package eventsource is not in $SSE_NODE_DIR (did npm ci fail?)"
+[ -f "$SSE_NODE_DIR/node_modules/typescript/package.json" ] ||
+    sse_skip "the npm package typescript is not in $SSE_NODE_DIR (did npm ci fail?)"
+[ -f "$top_srcdir/www/src/hooks/useBacktestJobsSSE.ts" ] ||
+    sse_skip "no www/src/hooks/*.ts in $top_srcdir"
 [ -x "$LIGHTTPD" ] || sse_skip "no lighttpd at $LIGHTTPD"
 [ -x "$LIGHTTPD_API_BIN" ] || sse_skip "no $LIGHTTPD_API_BIN"
 [ -x "$LIGHTTPD_SSE_BIN" ] || sse_skip "no $LIGHTTPD_SSE_BIN"

@@ -7,7 +7,7 @@ import {
 } from './client.mjs';
 import {
 	useBacktestDataSSE, useBacktestMultiIntervalSSE,
-} from './guide-hooks.mjs';
+} from './hooks.mjs';
 
 const rnd = random(seed());
 const INTERVALS = ['minute', '3minute', '5minute', '10minute', '15minute',

@@ -3,7 +3,7 @@ import {
 	backends, bs, check, checkEq, EventSource, freeBackends, hookEnv, note,
 	now, rawGet, run, sleep, spec, step, submit, TMP, token, waitFor,
 } from './client.mjs';
-import { useBacktestDataSSE, useBacktestJobsSSE } from './guide-hooks.mjs';
+import { useBacktestDataSSE, useBacktestJobsSSE } from './hooks.mjs';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 

@@ -6,7 +6,7 @@ import {
 } from './client.mjs';
 import {
 	useBacktestHistorySSE, useBacktestJobsSSE, useBacktestProgressSSE,
-} from './guide-hooks.mjs';
+} from './hooks.mjs';
 
 const cfg = conf();
 const HEARTBEAT = cfg.heartbeat;

@@ -24,7 +24,7 @@ import {
 import {
 	useBacktestDataSSE, useBacktestHistorySSE, useBacktestJobsSSE,
 	useBacktestProgressSSE,
-} from './guide-hooks.mjs';
+} from './hooks.mjs';
 
 const FAULT_MS = Number(process.env.SSE_FAULT_SECONDS || 40) * 1000;
 const POOL = Number(process.env.SSE_POOL || 76);

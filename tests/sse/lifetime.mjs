@@ -11,7 +11,7 @@ import {
 import {
 	useBacktestDataSSE, useBacktestHistorySSE, useBacktestJobsSSE,
 	useBacktestProgressSSE,
-} from './guide-hooks.mjs';
+} from './hooks.mjs';
 
 const cfg = conf();
 const TERMINAL = ['completed', 'failed', 'cancelled'];

@@ -6,7 +6,7 @@ import {
 	quiet, random, rest, run, seed, spec, step, submit, TMP, token,
 	waitFor,
 } from './client.mjs';
-import { useBacktestHistorySSE, useBacktestJobsSSE } from './guide-hooks.mjs';
+import { useBacktestHistorySSE, useBacktestJobsSSE } from './hooks.mjs';
 
 const ROUNDS = Number(process.env.SSE_ROUNDS || 10);
 const rnd = random(seed());

@@ -8,7 +8,7 @@ import {
 import {
 	useBacktestDataSSE, useBacktestHistorySSE, useBacktestJobsSSE,
 	useBacktestProgressSSE,
-} from './guide-hooks.mjs';
+} from './hooks.mjs';
 
 const rnd = random(seed());
 const TERMINAL = ['completed', 'failed', 'cancelled'];
