@@ -40,10 +40,10 @@ fi
 : "${top_builddir:=..}"
 : "${top_srcdir:=..}"
 : "${BACKSTREAM:=$top_builddir/cli/backstream}"
-# Bound of a single command run through run().
-: "${COMMAND_TIMEOUT:=60}"
 # A hang guard for waits on a state: long enough that no load reaches it.
 HANG=120
+# Bound of a single command run through run(): a hang guard too.
+: "${COMMAND_TIMEOUT:=$HANG}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/backstream-$TEST_NAME.XXXXXX")
 CONF=$TMP/backstream.conf
