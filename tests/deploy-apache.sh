@@ -58,7 +58,7 @@ step "start Apache on 127.0.0.1:$PORT as $RUN_USER"
 start_bg "$APACHE" -f "$ADIR/httpd.conf" -DFOREGROUND
 APACHE_PID=$BG_PID
 deploy_track "$APACHE_PID"
-wait_for 15 answers
+wait_for "$HANG" answers
 
 deploy_check_streams "$URL"
 
@@ -66,32 +66,32 @@ step "two streams at once: mod_fcgid spawns a second process"
 sse_open one "$URL/api/sse/backtest/jobs?token=$TOKEN"
 sse_open two "$URL/api/sse/backtest/history?token=$TOKEN"
 t0=$(now_ms)
-sse_wait one '^event: snapshot$' 15
-sse_wait two '^event: snapshot$' 15
+sse_wait one '^event: snapshot$' "$HANG"
+sse_wait two '^event: snapshot$' "$HANG"
 echo "two concurrent streams both started after $(($(now_ms) - t0)) ms"
 sse_close one
 sse_close two
 
 step "a graceful restart (what logrotate does) ends a stream; it resumes"
 sse_open before "$URL/api/sse/backtest/jobs?token=$TOKEN"
-sse_wait before '^event: snapshot$' 10
+sse_wait before '^event: snapshot$' "$HANG"
 kill -USR1 "$APACHE_PID"
-sse_end before 30
+sse_end before "$HANG"
 echo "a graceful restart ended the stream after $SSE_SECONDS s:" \
     "curl exit status $SSE_RC (0: a complete response, 18: cut)"
 last=$(sse_last_id before)
 expect_bs 0 submit --uid alice --json "$SPEC"
 JOB3=$(job_id)
-wait_for 15 answers
+wait_for "$HANG" answers
 sse_open after "$URL/api/sse/backtest/jobs?token=$TOKEN" \
     -H "Last-Event-ID: $last"
-sse_wait after '^event: snapshot$' 15
+sse_wait after '^event: snapshot$' "$HANG"
 check_contains "$TMP/after.body" "\"job_id\":\"$JOB3\""
 sse_close after
 
 step "stop Apache: every process it started ends"
 deploy_untrack "$APACHE_PID"
-stop_tree "$APACHE_PID" 15 || fail "processes left after Apache stopped"
+stop_tree "$APACHE_PID" "$HANG" || fail "processes left after Apache stopped"
 
 deploy_check_logs "$LOGS/backstream-access.log" "$LOGS/access.log" \
     "$LOGS/error.log"

@@ -57,7 +57,7 @@ t0=$(now_ms)
 start_bg "$LIGHTTPD" -D -f "$LDIR/lighttpd.conf"
 LIGHTTPD_PID=$BG_PID
 deploy_track "$LIGHTTPD_PID"
-wait_for 30 answers
+wait_for "$HANG" answers
 echo "lighttpd answered after $(($(now_ms) - t0)) ms"
 check_eq "stream responders at start (min-procs = max-procs)" \
     "$SSE_PROCS" "$(responders | wc -l | tr -d ' ')"
@@ -76,24 +76,24 @@ deploy_check_streams "$URL"
 
 step "a graceful restart (SIGUSR1) cuts a stream after lighttpd's grace time; it resumes"
 sse_open before "$URL/api/sse/backtest/jobs?token=$TOKEN"
-sse_wait before '^event: snapshot$' 10
+sse_wait before '^event: snapshot$' "$HANG"
 kill -USR1 "$LIGHTTPD_PID"
-sse_end before 30
+sse_end before "$HANG"
 echo "a graceful restart ended the stream after $SSE_SECONDS s:" \
     "curl exit status $SSE_RC (0: a complete response, 18: cut)"
 last=$(sse_last_id before)
 expect_bs 0 submit --uid alice --json "$SPEC"
 JOB3=$(job_id)
-wait_for 30 answers
+wait_for "$HANG" answers
 sse_open after "$URL/api/sse/backtest/jobs?token=$TOKEN" \
     -H "Last-Event-ID: $last"
-sse_wait after '^event: snapshot$' 15
+sse_wait after '^event: snapshot$' "$HANG"
 check_contains "$TMP/after.body" "\"job_id\":\"$JOB3\""
 sse_close after
 
 step "stop lighttpd: every process it started ends"
 deploy_untrack "$LIGHTTPD_PID"
-stop_tree "$LIGHTTPD_PID" 15 || fail "processes left after lighttpd stopped"
+stop_tree "$LIGHTTPD_PID" "$HANG" || fail "processes left after lighttpd stopped"
 
 deploy_check_logs "$LOGS/backstream-access.log" "$LOGS/access.log" \
     "$LOGS/error.log"

@@ -30,7 +30,7 @@ start_pool() {
 	    -M 0660 -p "$RUN/$1.pid" "$1"
 	POOL_PID=$BG_PID
 	deploy_track "$POOL_PID"
-	wait_for 10 test -S "$RUN/backstream-$1.sock"
+	wait_for "$HANG" test -S "$RUN/backstream-$1.sock"
 }
 
 # responders PID: the responders a supervisor runs.
@@ -47,14 +47,14 @@ step "start the responders with backstream-spawn-fcgi.sh, $NPROCS of each"
 start_pool sse
 SSE_POOL=$POOL_PID
 SSE_LOG=$TMP/bg-$SSE_POOL.log
-wait_for 10 responders_are "$SSE_POOL" "$NPROCS"
+wait_for "$HANG" responders_are "$SSE_POOL" "$NPROCS"
 check_eq "user of the responders" "$RUN_USER" \
     "$(ps -o user= -p "$(responders "$SSE_POOL" | head -n 1)")"
 API_POOL=
 if [ -x "$INST/libexec/backstream-api" ]; then
 	start_pool api
 	API_POOL=$POOL_PID
-	wait_for 10 responders_are "$API_POOL" "$NPROCS"
+	wait_for "$HANG" responders_are "$API_POOL" "$NPROCS"
 fi
 
 answers() {
@@ -78,17 +78,17 @@ expect 0 "$NGINX" $NGINX_ARGS -g "pid $NDIR/nginx.pid;" -t
 start_bg "$NGINX" $NGINX_ARGS -g "daemon off; pid $NDIR/nginx.pid;"
 NGINX_PID=$BG_PID
 deploy_track "$NGINX_PID"
-wait_for 10 answers
+wait_for "$HANG" answers
 
 deploy_check_streams "$URL"
 
 step "a reload of nginx (SIGHUP) leaves an open stream alone"
 sse_open reload "$URL/api/sse/backtest/jobs?token=$TOKEN"
-sse_wait reload '^event: snapshot$' 10
+sse_wait reload '^event: snapshot$' "$HANG"
 kill -HUP "$NGINX_PID"
 timed_event reload '^event: job_added$' "job_added after the reload" \
     submit --uid alice --json "$SPEC"
-sse_end reload $((DEPLOY_LIFETIME + 15))
+sse_end reload "$HANG"
 check_eq "curl's exit status at the stream's end after a reload" 0 "$SSE_RC"
 
 step "a responder that dies is replaced"
@@ -96,30 +96,30 @@ step "a responder that dies is replaced"
 # opens it recover the store, which may take a second.)
 victim=$(responders "$SSE_POOL" | head -n 1)
 kill -KILL "$victim"
-wait_for 10 responders_are "$SSE_POOL" "$NPROCS"
+wait_for "$HANG" responders_are "$SSE_POOL" "$NPROCS"
 if responders "$SSE_POOL" | grep -qx "$victim"; then
 	fail "the killed responder $victim is still there"
 fi
 sse_open again "$URL/api/sse/backtest/jobs?token=$TOKEN"
-sse_wait again '^event: snapshot$' 10
+sse_wait again '^event: snapshot$' "$HANG"
 sse_close again
 
 step "a restart of the responders ends a stream cleanly; it resumes"
 sse_open before "$URL/api/sse/backtest/jobs?token=$TOKEN"
-sse_wait before '^event: snapshot$' 10
+sse_wait before '^event: snapshot$' "$HANG"
 poke
 deploy_untrack "$SSE_POOL"
 stop_tree "$SSE_POOL" || fail "responders left after their supervisor stopped"
-sse_end before 10
+sse_end before "$HANG"
 check_eq "curl's exit status when the responders stop (0: a complete response)" \
     0 "$SSE_RC"
 last=$(sse_last_id before)
 start_pool sse
 SSE_POOL=$POOL_PID
-wait_for 10 responders_are "$SSE_POOL" "$NPROCS"
+wait_for "$HANG" responders_are "$SSE_POOL" "$NPROCS"
 sse_open after "$URL/api/sse/backtest/jobs?token=$TOKEN" \
     -H "Last-Event-ID: $last"
-sse_wait after '^event: snapshot$' 10
+sse_wait after '^event: snapshot$' "$HANG"
 sse_close after
 
 step "stop nginx and the responders: every process ends"

@@ -54,7 +54,7 @@ SRV_PORT=$(free_port)
 URL=http://127.0.0.1:$SRV_PORT/certs
 start_bg python3 "$SRV/server.py" "$SRV_PORT" "$SRV"
 : >"$SRV/requests"
-wait_for 10 curl -sf -o /dev/null "$URL"
+wait_for "$HANG" curl -sf -o /dev/null "$URL"
 : >"$SRV/requests"
 
 requests() {

@@ -95,7 +95,7 @@ lighttpd_start() {
 	    >>"$LIGHTTPD_STDERR" 2>&1 &
 	LIGHTTPD_PID=$!
 	PIDS="$PIDS $LIGHTTPD_PID"
-	wait_for 10 lighttpd_answers
+	wait_for "$HANG" lighttpd_answers
 }
 
 # lighttpd_backends [NAME]: prints the pids of lighttpd's backends (the
@@ -114,16 +114,16 @@ pid_running() {
 	return 0
 }
 
-# Stops lighttpd by pid (TERM, KILL after 10 s).  Its backends then get
-# TERM from it and must exit within 5 s: any still running then are killed,
+# Stops lighttpd by pid (TERM, KILL after $HANG s).  Its backends then get
+# TERM from it and must exit (bounded by $HANG s): any still running are killed,
 # named on stderr, and lighttpd_stop returns 1.
 lighttpd_stop() {
 	[ -n "$LIGHTTPD_PID" ] || return 0
 	backends=$(lighttpd_backends)
-	stop_pid "$LIGHTTPD_PID" 10
+	stop_pid "$LIGHTTPD_PID" "$HANG"
 	LIGHTTPD_PID=
 	left=
-	tries=50
+	tries=$((HANG * 10))
 	for pid in $backends; do
 		while pid_running "$pid" && [ "$tries" -gt 0 ]; do
 			sleep 0.1

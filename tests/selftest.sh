@@ -19,7 +19,7 @@ TOKEN=$(cat "$OUT")
 
 step "a sound site passes every check, rotation included"
 LIGHTTPD_SSE_PROCS=4 lighttpd_start
-expect_bs 0 selftest "$LIGHTTPD_URL" "$TOKEN" --wait 10 --rotation 15
+expect_bs 0 selftest "$LIGHTTPD_URL" "$TOKEN" --wait "$HANG" --rotation "$HANG"
 for check in "stream opens" "events unbuffered" "content type" "cache-control" \
     heartbeats "authorization header" rotation; do
 	grep -q "^ok  *$check " "$OUT" || fail "selftest check \"$check\" passes" "ok" "$(cat "$OUT")"

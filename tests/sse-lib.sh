@@ -73,7 +73,7 @@ sse_node() {
 	shift
 	status=0
 	# The script bounds itself too (run() in client.mjs), a little sooner.
-	timeout -k 5 "${SSE_NODE_TIMEOUT:-280}" env \
+	timeout -k 5 "${SSE_NODE_TIMEOUT:-660}" env \
 	    SSE_BASE="$LIGHTTPD_URL" SSE_NODE_DIR="$SSE_NODE_DIR" \
 	    LIGHTTPD_PID="$LIGHTTPD_PID" TMP="$TMP" TEST_NAME="$TEST_NAME" \
 	    BACKSTREAM="$BACKSTREAM" ENGINE="$ENGINE" SLOWCLOCK="$SLOWCLOCK" \

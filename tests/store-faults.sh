@@ -51,19 +51,6 @@ conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
 
 # ---- helpers ---------------------------------------------------------------------
 
-# bars N T0: N minute bars from epoch T0 whose prices swing, so that
-# crossover strategies trade often.
-bars() {
-	awk -v n="$1" -v t0="$2" 'BEGIN {
-		print "time,open,high,low,close,volume"
-		for (i = 0; i < n; i++) {
-			p = 100 + 10 * sin(i / 7) + (i % 13) / 10
-			printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", t0 + 60 * i, p,
-			    p + 0.5, p - 0.5, p + 0.1, 10 + i % 50
-		}
-	}'
-}
-
 # Free space on the mount, in KiB.
 avail_kb() {
 	df -Pk "$MNT" | awk 'NR == 2 { print $4 }'

@@ -30,17 +30,6 @@ faulty() {
 	    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" "$@"
 }
 
-bars() {
-	awk -v n="$1" -v t0="$2" 'BEGIN {
-		print "time,open,high,low,close,volume"
-		for (i = 0; i < n; i++) {
-			p = 100 + 10 * sin(i / 7) + (i % 13) / 10
-			printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", t0 + 60 * i, p,
-			    p + 0.5, p - 0.5, p + 0.1, 10 + i % 50
-		}
-	}'
-}
-
 # Calls the last faulty command made (its INJECT_REPORT line).
 calls_made() {
 	sed -n 's/^inject-faults: \([0-9]*\) calls$/\1/p' "$ERR" | tail -1

@@ -70,8 +70,12 @@ check_contains "$LIGHTTPD_STDERR" "did not answer within 30 s"
 ! kill -0 "$hung" 2>/dev/null || fail "the hung helper $hung still runs"
 
 step "the next stream opens"
-open carol 3
-check_eq "the status" 200 "$(cut -d' ' -f1 "$TMP/carol.got")"
-check_contains "$TMP/carol.body" "event: snapshot"
+curl -s -N -D "$TMP/carol.head" -o "$TMP/carol.body" --max-time "$HANG" \
+    "$LIGHTTPD_URL/api/sse/backtest/jobs?token=$(cat "$TMP/carol.token")" &
+carol=$!
+PIDS="$PIDS $carol"
+wait_for "$HANG" grep -q "event: snapshot" "$TMP/carol.body"
+check_eq "the status" 200 "$(head -1 "$TMP/carol.head" | cut -d' ' -f2)"
+stop_pid "$carol"
 
 lighttpd_stop || fail "responders outlived lighttpd"

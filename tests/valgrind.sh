@@ -77,17 +77,6 @@ check_reports() {
 	[ "$n" -gt 0 ] || fail "no valgrind report for $1"
 }
 
-bars() {
-	awk -v n="$1" -v t0="$2" 'BEGIN {
-		print "time,open,high,low,close,volume"
-		for (i = 0; i < n; i++) {
-			p = 100 + 10 * sin(i / 7) + (i % 13) / 10
-			printf "%d,%.2f,%.2f,%.2f,%.2f,%d\n", t0 + 60 * i, p,
-			    p + 0.5, p - 0.5, p + 0.1, 10 + i % 50
-		}
-	}'
-}
-
 conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
 conf_set max_queued_jobs 100000
 conf_set heartbeat 1s

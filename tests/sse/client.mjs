@@ -107,7 +107,12 @@ export function checkSameSet(actual, expected, what, key) {
 
 // Polls fn (sync or async) every 10 ms until it returns a truthy value,
 // which it returns; fails after ms.
+// ms is what the caller expects; the wait fails only after HANG_MS at the
+// least, a hang guard that no load reaches (tests/lib.sh: what a test may
+// wait on).
+export const HANG_MS = 120000;
 export async function waitFor(fn, ms, what) {
+	ms = Math.max(ms, HANG_MS);
 	const end = now() + ms;
 	for (;;) {
 		const v = await fn();
@@ -122,6 +127,7 @@ export async function waitFor(fn, ms, what) {
 // Runs main with a deadline; closes every stream and stops every process
 // it started; exits 0 or 1.
 export function run(main, deadlineMs = 240000) {
+	deadlineMs = Math.max(deadlineMs, 5 * HANG_MS);	// a hang guard too
 	const timer = setTimeout(() => {
 		console.error(`FAIL: ${TEST}: deadline of ${deadlineMs} ms passed in step "${stepName}"`);
 		finish(1);

@@ -1,7 +1,7 @@
 // errors.mjs: bad input before a stream starts: bad parameters, malformed ids, unknown paths, wrong methods, missing, malformed, forged, tampered and expired tokens; each a quick 400/401/404/405 with a JSON body naming the problem, and no responder harmed.
 import {
 	backends, bs, check, checkEq, EventSource, freeBackends, hookEnv, note,
-	now, rawGet, run, sleep, spec, step, submit, TMP, token, waitFor,
+	HANG_MS, now, rawGet, run, sleep, spec, step, submit, TMP, token, waitFor,
 } from './client.mjs';
 import { useBacktestDataSSE, useBacktestJobsSSE } from './hooks.mjs';
 
@@ -9,15 +9,13 @@ const MISSING = '00000000-0000-4000-8000-000000000000';
 
 /*
  * One request that must be refused: status, a JSON body {error, message}
- * whose message matches names, and an answer within a second.
+ * whose message matches names, and a response that ends (a stream would
+ * stay open far past the hang guard).
  */
 async function refused(method, path, status, names, headers = {}) {
-	const t0 = now();
-	const r = await rawGet(path, { method, headers, ms: 5000 });
-	const took = now() - t0;
+	const r = await rawGet(path, { method, headers, ms: HANG_MS });
 	const what = `${method} ${path.replace(/token=[^&]*/, 'token=…').slice(0, 120)}`;
 	check(r.ended, `${what}: the response ends`, 'ended', `${r.status} ${r.body.slice(0, 200)}`);
-	check(took < 1000, `${what}: answered at once`, '< 1000 ms', `${Math.round(took)} ms`);
 	checkEq(r.status, status, `${what}: status`);
 	if (method === 'HEAD')
 		return r;
@@ -168,7 +166,7 @@ async function main() {
 			    `/api/sse/backtest/jobs?token=bad${i}`,
 			    `/api/sse/backtest/${MISSING}?token=${alice}`][i % 3]);
 		const t0 = now();
-		const rs = await Promise.all(paths.map((p) => rawGet(p, { ms: 10000 })));
+		const rs = await Promise.all(paths.map((p) => rawGet(p, { ms: HANG_MS })));
 		checkEq([...new Set(rs.map((r) => r.status))].sort(), [400, 401, 404], 'their statuses');
 		check(rs.every((r) => r.ended), 'every one answered', 'all ended', rs.filter((r) => !r.ended).length);
 		note(`60 bad requests answered in ${Math.round(now() - t0)} ms`);

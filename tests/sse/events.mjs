@@ -2,7 +2,7 @@
 import {
 	bs, bsJson, check, checkEq, checkSameSet, conf, engineOnce,
 	EventSource, fail, freeBackends, hookEnv, note, now, parseWire, quiet,
-	rawGet, rest, run, sleep, spec, step, submit, token, waitFor,
+	HANG_MS, rawGet, rest, run, sleep, spec, step, submit, token, waitFor,
 } from './client.mjs';
 import {
 	useBacktestHistorySSE, useBacktestJobsSSE, useBacktestProgressSSE,
@@ -286,7 +286,7 @@ async function main() {
 	step('a job deleted under its progress stream: error not_found with an id, then 404');
 	{
 		const d = await submit('alice', spec());
-		const raw = rawGet(`/api/sse/backtest/${d.job_id}?token=${alice}`, { ms: 5000 });
+		const raw = rawGet(`/api/sse/backtest/${d.job_id}?token=${alice}`, { ms: HANG_MS });
 		const es = new EventSource(`${hookEnv.base}/api/sse/backtest/${d.job_id}?token=${alice}`);
 		await es.next('progress');
 		await sleep(300);	// the raw client too
@@ -331,12 +331,9 @@ async function main() {
 		const ms = (x) => `${x.toFixed(1)} ms`;
 		note(`event after the CLI started (process start, store open, commit, wake, send): min ${ms(s[0])}, median ${ms(s[s.length >> 1])}, max ${ms(s[s.length - 1])}`);
 		note(`event after the CLI's exit was seen: min ${ms(e[0])}, median ${ms(e[e.length >> 1])}, max ${ms(e[e.length - 1])} (negative: it came first)`);
-		// A bound on behaviour, not a speed goal (bench-streams measures
-		// that): the CLI's own run is in it, seconds under ASan on a
-		// loaded machine, and an event that missed its wake would wait
-		// for the poll, 15 s.
-		check(s[s.length - 1] < 5000, 'every event within 5 s of the CLI\'s start',
-		    '< 5000 ms', ms(s[s.length - 1]));
+		// How soon is bench-streams' to measure; that every event came
+		// by its wake, next() shows: the poll (sse-events.sh) is far
+		// past its hang guard.
 	}
 
 	step("the hooks' state after all that");

@@ -3,7 +3,7 @@
 // Usage: lifetime.mjs rotation	(with a stream_lifetime of a few seconds)
 //        lifetime.mjs ends	(with the default lifetime)
 import {
-	alive, backends, BASE, bsJson, busyBackends, check, checkEq,
+	alive, backends, BASE, HANG_MS, bsJson, busyBackends, check, checkEq,
 	checkSameSet, conf, cut, engine, EventSource, hookEnv, longSpec, note,
 	now, openTracked, parseWire, quiet, rawGet, rest, run, sleep, spec,
 	step, submit, token, waitFor,
@@ -42,7 +42,7 @@ async function rotation() {
 
 	step(`a raw stream ends itself cleanly after ${life - jitter}…${life} ms`);
 	{
-		const r = await rawGet(`/api/sse/backtest/jobs?token=${alice}`, { ms: life + 3000 });
+		const r = await rawGet(`/api/sse/backtest/jobs?token=${alice}`, { ms: HANG_MS });
 		check(r.ended, 'the response ended', 'ended', r.body.slice(-200));
 		// Until the end itself: the last bytes may come well before it.
 		const took = (r.tEnd ?? r.chunks.at(-1).t) - r.t0;
@@ -156,11 +156,8 @@ async function ends() {
 			    `${BASE}/api/sse/backtest/history?token=${alice}`));
 			const served = next.at - t0;
 			note(`a client left: its process was free after ${ms(freed)}, the next stream served after ${ms(served)} (heartbeat ${cfg.heartbeat} ms)`);
-			// Within a heartbeat, give or take a loaded machine.
-			check(freed <= cfg.heartbeat * 1.5 + 500, 'the time to notice a client that left',
-			    `<= ${cfg.heartbeat * 1.5 + 500} ms`, ms(freed));
-			check(served <= cfg.heartbeat * 1.5 + 1000, 'the time to serve the next stream',
-			    `<= ${cfg.heartbeat * 1.5 + 1000} ms`, ms(served));
+			// Freed at all: only a heartbeat's failed write frees it
+			// before the stream's lifetime (55 min); how soon is a speed.
 			checkEq(next.pid, leaving.pid, 'the process that serves the next stream');
 			open.push(next);
 		}
@@ -175,7 +172,7 @@ async function ends() {
 	{
 		const short = await token('alice', 2);
 		const end = expiry(short) + cfg.token_leeway;
-		const raw = rawGet(`/api/sse/backtest/jobs?token=${short}`, { ms: 8000 });
+		const raw = rawGet(`/api/sse/backtest/jobs?token=${short}`, { ms: HANG_MS });
 		const jobs = useBacktestJobsSSE({ token: short, limit: 3 }, hookEnv);
 		const job = await submit('alice', spec());
 		const progress = useBacktestProgressSSE({ jobId: job.job_id, token: short }, hookEnv);
@@ -186,8 +183,9 @@ async function ends() {
 			const data = JSON.parse(ev.data);
 			checkEq(data.code, 'token_expired', 'the error code');
 			check(typeof data.message === 'string' && data.message !== '', 'a message', 'text', data);
-			check(at >= end - 50 && at <= end + 1500, 'when the stream ended',
-			    `just after the token's end (exp + leeway) ${new Date(end).toISOString()}`,
+			// Not before the token's end; how soon after is a speed.
+			check(at >= end - 50, 'when the stream ended',
+			    `after the token's end (exp + leeway) ${new Date(end).toISOString()}`,
 			    new Date(at).toISOString());
 			await waitFor(() => es.readyState === 2, 5000, 'the EventSource to stop');
 			checkEq(es.rec.opens.map((o) => o.status), [200, 401], 'the statuses');
