@@ -35,12 +35,11 @@ autoreconf -fi
 # defaults, minutes each).
 : "${KILL_SECONDS:=30}" "${FAULT_SECONDS:=90}" "${FUZZ_SECONDS:=20}"
 
-# The logs of the suites (in tests/ of a recursive build, at the top of a
-# non-recursive one; distcheck's in its own tree) and of the long tests.
+# The logs of the suites (distcheck's in its own tree, left there when it
+# fails) and of the long tests.
 suite_logs() {
-	for log in build/*/test-suite.log build/*/tests/test-suite.log \
-	    build/*/test-long.log build/*/tests/test-long.log \
-	    build/*/test-kill-long.log build/*/*/_build/sub/test-suite.log \
+	for log in build/*/tests/test-suite.log build/*/tests/test-long.log \
+	    build/*/tests/test-kill-long.log \
 	    build/*/*/_build/sub/tests/test-suite.log; do
 		[ ! -f "$log" ] || echo "$log"
 	done
@@ -52,18 +51,17 @@ suite_logs | while read -r log; do rm -f "$log"; done
 # kill test and the fault loop from running.  The kill test's result goes
 # to test-kill-long.log, in the form of the suites' logs.
 long_tests() {
-	local status=0 dir=. prefix=tests/
-	[ ! -f tests/Makefile ] || { dir=tests; prefix=; }
-	if make -C "$dir" "${prefix}test-kill" >/dev/null &&
-	    (cd "$dir/${prefix%/}" && ./test-kill "$KILL_SECONDS"); then
-		printf '# PASS: 1\n' >test-kill-long.log
+	local status=0
+	if make tests/test-kill >/dev/null &&
+	    tests/test-kill "$KILL_SECONDS"; then
+		printf '# PASS: 1\n' >tests/test-kill-long.log
 	else
 		printf '# FAIL: 1\n\nFAIL: test-kill\n===============\n' \
-		    >test-kill-long.log
+		    >tests/test-kill-long.log
 		status=1
 	fi
-	SSE_FAULT_SECONDS="$FAULT_SECONDS" make -C "$dir" check \
-	    TESTS="${prefix}sse-faults.sh" TEST_SUITE_LOG=test-long.log ||
+	SSE_FAULT_SECONDS="$FAULT_SECONDS" make check \
+	    TESTS=tests/sse-faults.sh TEST_SUITE_LOG=tests/test-long.log ||
 	    status=1
 	return "$status"
 }
