@@ -10,5 +10,6 @@ conf_set retry 300ms
 conf_set stall_timeout 5s
 SSE_KILLS_EXPECTED=1
 sse_start
+sse_node list-order.mjs
 sse_node lists.mjs
 sse_stop
