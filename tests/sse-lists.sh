@@ -1,4 +1,4 @@
-# tests/sse-lists.sh: the lists the guide's jobs and history hooks hold equal the REST and CLI lists at every quiet moment, while three users' jobs are submitted, run, held running, cancelled and deleted at random and responders are killed.
+# tests/sse-lists.sh: the lists the guide's jobs and history hooks hold equal the REST and CLI lists at every quiet moment: in order where an older item re-enters a window, and while three users' jobs are submitted, run, held running, cancelled and deleted at random and responders are killed.
 . "${top_srcdir:-..}/tests/lib.sh"
 LIGHTTPD_SSE_PROCS=12
 . "$top_srcdir/tests/sse-lib.sh"
