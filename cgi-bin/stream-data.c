@@ -11,11 +11,11 @@
 #include "bar.h"
 #include "ids.h"
 #include "interval.h"
+#include "jobctl.h"
 #include "json.h"
 #include "log.h"
+#include "sse.h"
 #include "store-bars.h"
-#include "store-history.h"
-#include "store-jobs.h"
 #include "stream.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -29,8 +29,8 @@
  * in ".end", so that a client holding it is told from one holding the
  * last chunk, and after the last interval's a reconnect gets 204.  A
  * stream resumed inside interval K goes on from point N without a new
- * interval_start: the client had it, and the guide's hook clears its data
- * on interval_start.
+ * interval_start: the client had it, and the frontend's data hook clears
+ * its data on interval_start.
  */
 
 #define DATA_LIMIT_MAX	1000000
@@ -110,44 +110,30 @@ find_spec(struct store_txn *txn, void *arg)
 	struct find	*f = arg;
 	int		 r;
 
-	if ((r = jobs_get(txn, f->s->id, &f->job)) == 0) {
-		if (strcmp(f->job.uid, f->s->uid) != 0)
-			return ENOENT;
+	if ((r = jobctl_own_job(txn, f->s->uid, f->s->id, &f->job)) == 0) {
 		*f->spec = f->job.spec;
 		return 0;
 	}
 	if (r != ENOENT)
 		return r;
-	if ((r = history_get(txn, f->s->id, &f->entry)) != 0)
+	if ((r = jobctl_own_backtest(txn, f->s->uid, f->s->id,
+	    &f->entry)) != 0)
 		return r;
-	if (strcmp(f->entry.uid, f->s->uid) != 0)
-		return ENOENT;
 	*f->spec = f->entry.spec;
 	return 0;
 }
 
-/* Parses "K.N" or "K.N.end" against the request's intervals. */
+/* Where a resumed stream stands: "K.N" or "K.N.end" (see above). */
 static int
-parse_last_id(const char *id, int *k, int64_t *n, int *end)
+parse_position(const char *id, int *k, int64_t *n, int *end)
 {
-	char	*p;
-	long	 kk;
-	long long nn;
+	uint64_t	kk, nn;
 
-	if (id == NULL)
-		return -1;
-	kk = strtol(id, &p, 10);
-	if (p == id || *p != '.' || kk < 0 || kk >= INTERVAL_COUNT)
-		return -1;
-	id = p + 1;
-	nn = strtoll(id, &p, 10);
-	if (p == id || nn < 0)
-		return -1;
-	*end = strcmp(p, ".end") == 0;
-	if (*p != '\0' && !*end)
+	if (sse_parse_position(id, &kk, &nn, end) == -1 ||
+	    kk >= INTERVAL_COUNT || nn > INT64_MAX)
 		return -1;
 	*k = (int)kk;
-	*n = nn;
+	*n = (int64_t)nn;
 	return 0;
 }
 
@@ -186,7 +172,7 @@ open_data(struct stream *s, void **state, char *err, size_t errlen)
 		snprintf(err, errlen, "the store is unavailable");
 		return 503;
 	}
-	if (parse_last_id(s->last_id, &k, &n, &end) == 0 &&
+	if (parse_position(s->last_id, &k, &n, &end) == 0 &&
 	    k < ds->nintervals) {
 		if (end && k == ds->nintervals - 1)
 			return 204;

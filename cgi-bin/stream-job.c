@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "follow.h"
 #include "ids.h"
 #include "job.h"
+#include "jobctl.h"
 #include "json.h"
 #include "log.h"
-#include "store-jobs.h"
+#include "sse.h"
 #include "store-trades.h"
 #include "stream.h"
 #include "xmalloc.h"
@@ -29,7 +31,7 @@
 
 struct job_state {
 	struct job	 job;		/* as last read */
-	uint64_t	 seq;
+	struct follower	 follow;
 	uint32_t	 sent;		/* transactions the client holds */
 	int		 terminal_sent;
 	int		 progress_sent;
@@ -39,57 +41,19 @@ struct job_state {
 	int		 nbatch;
 };
 
+/* What a read of the job found. */
 struct read_arg {
 	struct stream		*s;
 	struct job_state	*st;
-	int			 changed;
-	uint64_t		 seq;	/* the newest change read */
+	int			 changed;	/* the job changed */
 };
-
-/* Reads the job if it is this user's; ENOENT otherwise. */
-static int
-read_job(struct store_txn *txn, struct stream *s, struct job *j)
-{
-	int	r;
-
-	if ((r = jobs_get(txn, s->id, j)) == 0 && strcmp(j->uid, s->uid) != 0)
-		r = ENOENT;
-	return r;
-}
 
 static int
 read_open(struct store_txn *txn, void *arg)
 {
 	struct read_arg	*ra = arg;
-	int		 r;
 
-	if ((r = changelog_head(txn, &ra->st->seq)) != 0)
-		return r;
-	return read_job(txn, ra->s, &ra->st->job);
-}
-
-/* Parses "S.T" or "S.T.end"; returns 0, or -1 for anything else. */
-static int
-parse_last_id(const char *id, uint64_t *seq, uint32_t *trades, int *end)
-{
-	char			*p;
-	unsigned long long	 s, t;
-
-	if (id == NULL)
-		return -1;
-	s = strtoull(id, &p, 10);
-	if (p == id || *p != '.')
-		return -1;
-	id = p + 1;
-	t = strtoull(id, &p, 10);
-	if (p == id || t > UINT32_MAX)
-		return -1;
-	*end = strcmp(p, ".end") == 0;
-	if (*p != '\0' && !*end)
-		return -1;
-	*seq = s;
-	*trades = (uint32_t)t;
-	return 0;
+	return jobctl_own_job(txn, ra->s->uid, ra->s->id, &ra->st->job);
 }
 
 static int
@@ -97,8 +61,7 @@ open_job(struct stream *s, void **state, char *err, size_t errlen)
 {
 	struct job_state	*st;
 	struct read_arg		 ra;
-	uint64_t		 seq;
-	uint32_t		 trades;
+	uint64_t		 seq, trades;
 	int			 end = 0, r;
 
 	if (!id_is_valid(s->id)) {
@@ -111,7 +74,9 @@ open_job(struct stream *s, void **state, char *err, size_t errlen)
 	memset(&ra, 0, sizeof ra);
 	ra.s = s;
 	ra.st = st;
-	if ((r = store_read(s->store, read_open, &ra, err, errlen)) == ENOENT) {
+	st->follow.uid = s->uid;
+	if ((r = follow_start(s->store, &st->follow, read_open, &ra, err,
+	    errlen)) == ENOENT) {
 		snprintf(err, errlen, "no job %s", s->id);
 		return 404;
 	}
@@ -120,10 +85,11 @@ open_job(struct stream *s, void **state, char *err, size_t errlen)
 		snprintf(err, errlen, "the store is unavailable");
 		return 503;
 	}
-	if (parse_last_id(s->last_id, &seq, &trades, &end) == 0) {
+	if (sse_parse_position(s->last_id, &seq, &trades, &end) == 0 &&
+	    trades <= UINT32_MAX) {
 		if (end && job_is_finished(&st->job))
 			return 204;
-		st->sent = trades;
+		st->sent = (uint32_t)trades;
 	}
 	return 200;
 }
@@ -137,8 +103,8 @@ free_job(void *state)
 static void
 event_id(char *out, size_t len, const struct job_state *st, int end)
 {
-	snprintf(out, len, "%" PRIu64 ".%" PRIu32 "%s", st->seq, st->sent,
-	    end ? ".end" : "");
+	snprintf(out, len, "%" PRIu64 ".%" PRIu32 "%s", st->follow.seq,
+	    st->sent, end ? ".end" : "");
 }
 
 static int
@@ -266,63 +232,60 @@ start_job(struct stream *s, void *state)
 	return send_state(s, st);
 }
 
+static void
+reset_read(void *arg)
+{
+	struct read_arg	*ra = arg;
+
+	ra->changed = 0;
+	ra->st->gone = 0;
+}
+
 static int
 note_change(const struct change *c, void *arg)
 {
 	struct read_arg	*ra = arg;
 
-	ra->seq = c->seq;
 	if (strcmp(c->id, ra->s->id) == 0)
 		ra->changed = 1;
 	return 0;
 }
 
 static int
-read_update(struct store_txn *txn, void *arg)
+read_update(struct store_txn *txn, int behind, void *arg)
 {
-	struct read_arg		*ra = arg;
-	struct job_state	*st = ra->st;
-	uint64_t		 first;
-	int			 r;
+	struct read_arg	*ra = arg;
+	int		 r;
 
-	/* A retried read starts again from where the stream stands. */
-	ra->changed = 0;
-	ra->seq = st->seq;
-	st->gone = 0;
-	if ((r = changelog_first(txn, &first)) != 0)
-		return r;
-	if (first > st->seq + 1) {
-		/*
-		 * Changes we never read were trimmed, and the job's may be
-		 * among them: read it as it is now.
-		 */
+	/* Behind, the job's changes may be among those trimmed: read it. */
+	if (behind)
 		ra->changed = 1;
-		if ((r = changelog_head(txn, &ra->seq)) != 0)
-			return r;
-	} else if ((r = changelog_read_since(txn, ra->s->uid, st->seq,
-	    note_change, ra)) != 0)
-		return r;
 	if (!ra->changed)
 		return 0;
-	if ((r = read_job(txn, ra->s, &st->job)) == ENOENT) {
-		st->gone = 1;
+	r = jobctl_own_job(txn, ra->s->uid, ra->s->id, &ra->st->job);
+	if (r == ENOENT) {
+		ra->st->gone = 1;
 		return 0;
 	}
 	return r;
 }
 
+static const struct follow_ops job_follow = {
+	reset_read, note_change, read_update,
+};
+
 static int
 update_job(struct stream *s, void *state)
 {
 	struct job_state	*st = state;
-	struct read_arg		 ra = { s, st, 0, 0 };
+	struct read_arg		 ra = { s, st, 0 };
 	char			 err[256];
 
-	if (store_read(s->store, read_update, &ra, err, sizeof err) != 0) {
+	if (follow_update(s->store, &st->follow, &job_follow, &ra, err,
+	    sizeof err) == -1) {
 		log_error("progress stream: %s", err);
 		return 0;
 	}
-	st->seq = ra.seq;
 	if (!ra.changed)
 		return 0;
 	return send_state(s, st);

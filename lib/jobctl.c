@@ -23,16 +23,55 @@ struct op {
 	struct job		*job;
 };
 
-/* Reads id for update and checks it is uid's: ENOENT otherwise. */
+/* ---- ownership ------------------------------------------------------------ */
+
+/* Whether a record of owner is uid's. */
+static int
+owned_by(const char *owner, const char *uid)
+{
+	return strcmp(owner, uid) == 0;
+}
+
+static int
+read_own_job(struct store_txn *txn, const char *uid, const char *id,
+    int for_update, struct job *out)
+{
+	int	r;
+
+	r = for_update ? jobs_get_for_update(txn, id, out) :
+	    jobs_get(txn, id, out);
+	if (r == 0 && !owned_by(out->uid, uid))
+		r = ENOENT;
+	return r;
+}
+
+int
+jobctl_own_job(struct store_txn *txn, const char *uid, const char *id,
+    struct job *out)
+{
+	return read_own_job(txn, uid, id, 0, out);
+}
+
+int
+jobctl_own_backtest(struct store_txn *txn, const char *uid, const char *id,
+    struct history_entry *out)
+{
+	int	r;
+
+	if ((r = history_get(txn, id, out)) == 0 && !owned_by(out->uid, uid))
+		r = ENOENT;
+	return r;
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+/* Reads id (for update if asked) and checks it is uid's: ENOENT otherwise. */
 static int
 own_job(struct store_txn *txn, const struct op *op, int for_update)
 {
 	int	r;
 
-	r = for_update ? jobs_get_for_update(txn, op->id, op->job) :
-	    jobs_get(txn, op->id, op->job);
-	if (r == 0 && strcmp(op->job->uid, op->uid) != 0)
-		r = ENOENT;
+	r = read_own_job(txn, op->uid, op->id, for_update, op->job);
 	if (r == ENOENT)
 		return store_fail(txn, ENOENT, "no job %s", op->id);
 	return r;
@@ -187,9 +226,7 @@ get_backtest(struct store_txn *txn, void *arg)
 	struct backtest_op	*op = arg;
 	int			 r;
 
-	r = history_get(txn, op->id, op->out);
-	if (r == 0 && strcmp(op->out->uid, op->uid) != 0)
-		r = ENOENT;
+	r = jobctl_own_backtest(txn, op->uid, op->id, op->out);
 	if (r == ENOENT)
 		return store_fail(txn, ENOENT, "no backtest %s", op->id);
 	return r;

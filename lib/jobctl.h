@@ -66,4 +66,16 @@ int	jobctl_history(struct store *s, const char *uid, int limit,
 int	jobctl_trades(struct store *s, const char *uid, const char *id,
 	    struct trade **trades, size_t *n, char *err, size_t errlen);
 
+/*
+ * Ownership, inside a caller's transaction (the streams read in their
+ * own): the one place that says whose a job or backtest is.  Each reads
+ * the record into *out and returns 0 if it is uid's, ENOENT if it is
+ * another user's or there is none, or a store code; they set no reason,
+ * so that a caller for whom ENOENT is no failure leaves none behind.
+ */
+int	jobctl_own_job(struct store_txn *txn, const char *uid,
+	    const char *id, struct job *out);
+int	jobctl_own_backtest(struct store_txn *txn, const char *uid,
+	    const char *id, struct history_entry *out);
+
 #endif

@@ -1,6 +1,8 @@
 /* sse.c: Server-Sent Events framing. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sse.h"
@@ -53,4 +55,38 @@ sse_comment(struct buf *out, const char *text)
 {
 	field(out, ": ", text);
 	buf_addc(out, '\n');
+}
+
+/* Parses digits at *p into *n and moves *p past them; -1 if none. */
+static int
+parse_count(const char **p, uint64_t *n)
+{
+	char			*e;
+	unsigned long long	 v;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(*p, &e, 10);
+	if (errno == ERANGE)
+		return -1;
+	*n = v;
+	*p = e;
+	return 0;
+}
+
+int
+sse_parse_position(const char *id, uint64_t *a, uint64_t *b, int *end)
+{
+	uint64_t	x, y;
+
+	if (id == NULL || parse_count(&id, &x) == -1 || *id++ != '.' ||
+	    parse_count(&id, &y) == -1)
+		return -1;
+	if (*id != '\0' && strcmp(id, ".end") != 0)
+		return -1;
+	*end = *id != '\0';
+	*a = x;
+	*b = y;
+	return 0;
 }

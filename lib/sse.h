@@ -20,4 +20,13 @@ void	sse_event(struct buf *out, const char *id, const char *name,
 /* Appends a comment line (a heartbeat), ignored by EventSource. */
 void	sse_comment(struct buf *out, const char *text);
 
+/*
+ * Parses an event id of the form "A.B" or "A.B.end" (two counts: where
+ * the progress and data streams stand, given back as Last-Event-ID).
+ * Returns 0 with the counts and *end (whether it ends in ".end"), or -1
+ * for NULL or anything else; range checks are the caller's.
+ */
+int	sse_parse_position(const char *id, uint64_t *a, uint64_t *b,
+	    int *end);
+
 #endif

@@ -1,4 +1,4 @@
-# tests/sse-lists.sh: the lists the guide's jobs and history hooks hold equal the REST and CLI lists at every quiet moment, while three users' jobs are submitted, run, held running, cancelled and deleted at random and responders are killed.
+# tests/sse-lists.sh: the lists the guide's jobs and history hooks hold equal the REST and CLI lists at every quiet moment: in order where an older item re-enters a window, and while three users' jobs are submitted, run, held running, cancelled and deleted at random and responders are killed.
 . "${top_srcdir:-..}/tests/lib.sh"
 LIGHTTPD_SSE_PROCS=12
 . "$top_srcdir/tests/sse-lib.sh"
@@ -10,5 +10,6 @@ conf_set retry 300ms
 conf_set stall_timeout 5s
 SSE_KILLS_EXPECTED=1
 sse_start
+sse_node list-order.mjs
 sse_node lists.mjs
 sse_stop

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "numfmt.h"
 #include "spec.h"
+#include "sse.h"
 #include "strnum.h"
 #include "test.h"
 #include "timefmt.h"
@@ -953,6 +954,39 @@ test_json_parse(void)
 	CHECK_STR(err, "malformed JSON: text after the value");
 }
 
+/* --- sse --------------------------------------------------------------- */
+
+static void
+test_sse_parse_position(void)
+{
+	uint64_t	a = 7, b = 7;
+	int		end = 7;
+
+	CHECK_INT(sse_parse_position("12.345", &a, &b, &end), 0);
+	CHECK_INT(a, 12);
+	CHECK_INT(b, 345);
+	CHECK_INT(end, 0);
+	CHECK_INT(sse_parse_position("0.0.end", &a, &b, &end), 0);
+	CHECK_INT(a, 0);
+	CHECK_INT(b, 0);
+	CHECK_INT(end, 1);
+	CHECK_INT(sse_parse_position("18446744073709551615.1", &a, &b, &end),
+	    0);
+	CHECK(a == UINT64_MAX);
+	CHECK_INT(sse_parse_position(NULL, &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("12", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("12.", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position(".3", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("-1.3", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("1.-3", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("1.3.en", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("1.3.end ", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("1.3x", &a, &b, &end), -1);
+	CHECK_INT(sse_parse_position("18446744073709551616.1", &a, &b, &end),
+	    -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -977,6 +1011,7 @@ main(int argc, char **argv)
 		{ "symbol_is_valid", test_symbol_is_valid },
 		{ "json_helpers", test_json_helpers },
 		{ "json_parse", test_json_parse },
+		{ "sse_parse_position", test_sse_parse_position },
 		{ NULL, NULL },
 	};
 
