@@ -2,7 +2,6 @@
 #ifndef BACKSTREAM_STREAM_H
 #define BACKSTREAM_STREAM_H
 
-#include <signal.h>
 #include <stdint.h>
 
 #include "buf.h"
