@@ -50,7 +50,7 @@ read_body(struct call *c, struct buf *out)
 	length = request_param(c->req, "CONTENT_LENGTH");
 	if (length != NULL && *length != '\0' &&
 	    strnum_int(length, 0, INT64_MAX, &declared, &why) == -1)
-		return api_fail(c, 400, "bad_request", "Content-Length %s", why);
+		return call_fail(c, 400, "bad_request", "Content-Length %s", why);
 	/* Without a length (chunked), read one byte past the limit to know. */
 	for (;;) {
 		n = FCGX_GetStr(buf_reserve(out, 4096), 4096, in);
@@ -58,12 +58,12 @@ read_body(struct call *c, struct buf *out)
 			break;
 		out->len += (size_t)n;
 		if (out->len > API_BODY_MAX)
-			return api_fail_too_large(c);
+			return call_fail_too_large(c);
 	}
 	/* A body cut short must never become a job. */
 	if (FCGX_GetError(in) != 0 || (declared >= 0 &&
 	    out->len != (size_t)declared))
-		return api_fail(c, 400, "bad_request", "the request body did "
+		return call_fail(c, 400, "bad_request", "the request body did "
 		    "not arrive whole");
 	return 0;
 }
@@ -81,7 +81,7 @@ api_submit_job(struct call *c)
 	int		 status, r;
 
 	if (!is_json_type(request_param(c->req, "CONTENT_TYPE"))) {
-		status = api_fail(c, 415, "unsupported_media_type", "send the "
+		status = call_fail(c, 415, "unsupported_media_type", "send the "
 		    "job as JSON, with Content-Type: application/json");
 		goto out;
 	}
@@ -89,20 +89,20 @@ api_submit_job(struct call *c)
 		goto out;
 	if ((obj = json_parse(body.len > 0 ? body.data : "", body.len, err,
 	    sizeof err)) == NULL) {
-		status = api_fail(c, 400, "bad_request", "%s", err);
+		status = call_fail(c, 400, "bad_request", "%s", err);
 		goto out;
 	}
 	if (spec_from_json(obj, &spec, err, sizeof err) == -1) {
-		status = api_fail(c, 400, "bad_request", "%s", err);
+		status = call_fail(c, 400, "bad_request", "%s", err);
 		goto out;
 	}
 	job = xmalloc(sizeof *job);
 	if ((r = jobctl_submit(c->store, c->uid, &spec,
-	    (int)c->api->cfg.max_queued_jobs, job, err, sizeof err)) != 0) {
-		status = api_fail_store(c, r, err);
+	    (int)c->rs->cfg.max_queued_jobs, job, err, sizeof err)) != 0) {
+		status = call_fail_code(c, r, err);
 		goto out;
 	}
-	status = api_reply(c, 201, job_to_json(job));
+	status = call_reply(c, 201, job_to_json(job));
 out:
 	free(job);
 	json_object_put(obj);
@@ -124,9 +124,9 @@ api_get_job(struct call *c)
 		return status;
 	job = xmalloc(sizeof *job);
 	if ((r = jobctl_get(c->store, c->uid, id, job, err, sizeof err)) != 0)
-		status = api_fail_store(c, r, err);
+		status = call_fail_code(c, r, err);
 	else
-		status = api_reply(c, 200, job_to_json(job));
+		status = call_reply(c, 200, job_to_json(job));
 	free(job);
 	return status;
 }
@@ -145,12 +145,12 @@ api_list_transactions(struct call *c)
 		return status;
 	if ((r = jobctl_trades(c->store, c->uid, id, &trades, &n, err,
 	    sizeof err)) != 0)
-		return api_fail_store(c, r, err);
+		return call_fail_code(c, r, err);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, trade_to_json(&trades[i]));
 	free(trades);
-	return api_reply(c, 200, arr);
+	return call_reply(c, 200, arr);
 }
 
 /*
@@ -170,9 +170,9 @@ api_cancel_job(struct call *c)
 	job = xmalloc(sizeof *job);
 	if ((r = jobctl_cancel(c->store, c->uid, id, job, err,
 	    sizeof err)) != 0)
-		status = api_fail_store(c, r, err);
+		status = call_fail_code(c, r, err);
 	else
-		status = api_reply(c, 200, job_to_json(job));
+		status = call_reply(c, 200, job_to_json(job));
 	free(job);
 	return status;
 }
@@ -189,9 +189,9 @@ api_delete_job(struct call *c)
 	if ((id = api_job_id(c, &status)) == NULL)
 		return status;
 	if ((r = jobctl_delete(c->store, c->uid, id, err, sizeof err)) != 0)
-		return api_fail_store(c, r, err);
+		return call_fail_code(c, r, err);
 	obj = json_object_new_object();
 	json_object_object_add(obj, "job_id", json_object_new_string(id));
 	json_object_object_add(obj, "deleted", json_object_new_boolean(1));
-	return api_reply(c, 200, obj);
+	return call_reply(c, 200, obj);
 }

@@ -19,7 +19,7 @@ list_limit(struct call *c, int *limit)
 
 	if (query_int(&c->req->query, "limit", LIST_LIMIT_DEFAULT, 1,
 	    LIST_LIMIT_MAX, &v, err, sizeof err) == -1)
-		return api_fail(c, 400, "bad_request", "%s", err);
+		return call_fail(c, 400, "bad_request", "%s", err);
 	*limit = (int)v;
 	return 0;
 }
@@ -43,19 +43,19 @@ api_list_jobs(struct call *c)
 		return r;
 	if ((name = query_get(&c->req->query, "status_filter")) != NULL) {
 		if (job_status_parse(name, &st) == -1)
-			return api_fail(c, 400, "bad_request", "status_filter: "
+			return call_fail(c, 400, "bad_request", "status_filter: "
 			    "must be one of queued, running, completed, failed, "
 			    "cancelled");
 		status = (int)st;
 	}
 	if ((r = jobctl_list(c->store, c->uid, status, limit, &jobs, &n, err,
 	    sizeof err)) != 0)
-		return api_fail_store(c, r, err);
+		return call_fail_code(c, r, err);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, job_to_json(&jobs[i]));
 	free(jobs);
-	return api_reply(c, 200, arr);
+	return call_reply(c, 200, arr);
 }
 
 int
@@ -71,12 +71,12 @@ api_list_history(struct call *c)
 		return r;
 	if ((r = jobctl_history(c->store, c->uid, limit, &entries, &n, err,
 	    sizeof err)) != 0)
-		return api_fail_store(c, r, err);
+		return call_fail_code(c, r, err);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++)
 		json_object_array_add(arr, history_to_json(&entries[i]));
 	free(entries);
-	return api_reply(c, 200, arr);
+	return call_reply(c, 200, arr);
 }
 
 /* Symbols are shared data: every user sees the same list. */
@@ -89,6 +89,6 @@ api_list_symbols(struct call *c)
 
 	if ((r = symbols_to_json(c->store, NULL, &arr, err,
 	    sizeof err)) != 0)
-		return api_fail_store(c, r, err);
-	return api_reply(c, 200, arr);
+		return call_fail_code(c, r, err);
+	return call_reply(c, 200, arr);
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "sse.h"
 #include "store.h"
 #include "stream.h"
-#include "verify-client.h"
 
 /* When the first heartbeat goes out after the opening events. */
 #define EARLY_BEAT_MS	1000
@@ -134,51 +134,6 @@ drain_input(const struct stream *s)
 		;
 }
 
-/*
- * Logs the helper's reason for being unavailable, once per change of
- * reason: a broken certificate file would otherwise fill the log with a
- * line per connection attempt.
- */
-static void
-log_unavailable(const char *why)
-{
-	static char	last[256];	/* this process's own: what it logged */
-
-	if (strncmp(last, why, sizeof last - 1) == 0)
-		return;
-	snprintf(last, sizeof last, "%s", why);
-	log_error("token verification unavailable: %s", why);
-}
-
-/* Authenticates the request; returns 0 or the HTTP status sent. */
-static int
-authenticate(struct stream *s)
-{
-	const char	*token;
-	char		 why[256];
-
-	if ((token = request_token(s->req)) == NULL || *token == '\0') {
-		http_error(s->req, 401, "unauthorized", "a token is required "
-		    "(?token= or Authorization: Bearer)");
-		return 401;
-	}
-	switch (verify_token(s->cfg->verify_helper, s->cfg->path, token,
-	    s->uid, &s->token_exp, why, sizeof why)) {
-	case VERIFY_OK:
-		break;
-	case VERIFY_INVALID:
-		http_error(s->req, 401, "unauthorized", "the token is invalid "
-		    "or has expired");
-		return 401;
-	case VERIFY_UNAVAILABLE:
-		log_unavailable(why);
-		http_error(s->req, 503, "unavailable", "authentication is "
-		    "unavailable; try again later");
-		return 503;
-	}
-	return 0;
-}
-
 /* The stream's lifetime: configured, less a random jitter. */
 static int64_t
 lifetime_ms(const struct conf *cfg)
@@ -284,12 +239,11 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 	}
 }
 
-void
-stream_serve(struct request *req, const struct stream_kind *kind,
-    const char *id, const struct conf *cfg, struct store *store,
-    volatile sig_atomic_t *term, volatile sig_atomic_t *io)
+int
+stream_serve(struct call *c, const struct stream_kind *kind)
 {
 	struct stream	 s;
+	struct request	*req = c->req;
 	void		*state = NULL;
 	char		 err[512], extra[128];
 	int64_t		 start;
@@ -298,17 +252,13 @@ stream_serve(struct request *req, const struct stream_kind *kind,
 
 	memset(&s, 0, sizeof s);
 	s.req = req;
-	s.cfg = cfg;
-	s.store = store;
-	s.id = id;
-	start = mono_ms();
-	if (authenticate(&s) != 0)
-		return;
-	if (store == NULL) {
-		http_error(req, 503, "unavailable", "the store is unavailable; "
-		    "try again later");
-		return;
-	}
+	s.cfg = &c->rs->cfg;
+	s.store = c->store;
+	s.id = c->id;
+	snprintf(s.uid, sizeof s.uid, "%s", c->uid);
+	s.token_exp = c->token_exp;
+	/* The lifetime counts from the request, its token check included. */
+	start = c->start_ms;
 	s.word = notify_user_word(s.uid);
 	s.last_id = request_param(req, "HTTP_LAST_EVENT_ID");
 	if (s.last_id == NULL)
@@ -321,21 +271,20 @@ stream_serve(struct request *req, const struct stream_kind *kind,
 		goto out;
 	}
 	if (status != 200) {
-		http_error(req, status, status == 404 ? "not_found" :
-		    status == 503 ? "unavailable" : "bad_request", "%s", err);
+		call_fail(c, status, responder_error_word(status), "%s", err);
 		goto out;
 	}
 	snprintf(extra, sizeof extra, "Cache-Control: no-cache\r\n"
 	    "X-Accel-Buffering: no\r\n");
 	http_head(req, 200, "text/event-stream", extra);
-	sse_retry(&s.out, cfg->retry);
+	sse_retry(&s.out, s.cfg->retry);
 	if (flush_out(&s) == -1)
 		goto out;
 	drain_input(&s);
-	*io = 0;
+	*c->rs->io = 0;
 	watch_connection(&s, 1);
-	s.end_ms = start + lifetime_ms(cfg);
-	end = run(&s, kind, state, term, io);
+	s.end_ms = start + lifetime_ms(s.cfg);
+	end = run(&s, kind, state, c->rs->stopping, c->rs->io);
 	watch_connection(&s, 0);
 	log_info("stream %s (%s): %s after %lld s", kind->name, s.uid,
 	    end_names[end], (long long)((mono_ms() - start) / 1000));
@@ -343,4 +292,5 @@ out:
 	if (kind->free != NULL)
 		kind->free(state);
 	buf_free(&s.out);
+	return status;
 }

@@ -2,12 +2,12 @@
 #ifndef BACKSTREAM_STREAM_H
 #define BACKSTREAM_STREAM_H
 
-#include <signal.h>
 #include <stdint.h>
 
 #include "buf.h"
 #include "changelog.h"
 #include "http.h"
+#include "responder.h"
 
 struct conf;
 struct store;
@@ -57,13 +57,12 @@ extern const struct stream_kind	stream_job;
 extern const struct stream_kind	stream_data;
 
 /*
- * Serves one stream of kind: authenticates, opens, sends, waits and ends
- * it.  The store is opened by the caller (NULL if it could not be: 503).
- * term is set by SIGTERM, io by SIGIO on the connection.
+ * Serves one stream of kind for c (authenticated, its store open): opens,
+ * sends, waits and ends it.  It ends early when c->rs->stopping is set,
+ * and looks at the connection when c->rs->io is.  Returns the status of
+ * the response.
  */
-void	stream_serve(struct request *req, const struct stream_kind *kind,
-	    const char *id, const struct conf *cfg, struct store *store,
-	    volatile sig_atomic_t *term, volatile sig_atomic_t *io);
+int	stream_serve(struct call *c, const struct stream_kind *kind);
 
 /*
  * Sends one event (data is JSON text) and flushes it to the client.

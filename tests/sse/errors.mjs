@@ -17,6 +17,9 @@ async function refused(method, path, status, names, headers = {}) {
 	const what = `${method} ${path.replace(/token=[^&]*/, 'token=…').slice(0, 120)}`;
 	check(r.ended, `${what}: the response ends`, 'ended', `${r.status} ${r.body.slice(0, 200)}`);
 	checkEq(r.status, status, `${what}: status`);
+	// As the REST responder says it (tests/api.sh).
+	if (status === 401)
+		checkEq(r.headers['www-authenticate'], 'Bearer', `${what}: WWW-Authenticate`);
 	if (method === 'HEAD')
 		return r;
 	check((r.headers['content-type'] ?? '').startsWith('application/json'),
