@@ -446,6 +446,7 @@ main(int argc, char **argv)
 			    a.cfg.log_file, strerror(errno));
 		a.auth = auth_new(a.cfg.project_id, a.cfg.cert_file,
 		    a.cfg.token_leeway);
+		auth_set_expiry_leeway(a.auth, a.cfg.token_expiry_leeway);
 	}
 
 	install_signals(&stop_set);
