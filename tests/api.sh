@@ -236,6 +236,7 @@ step "submit: 201 with the job"
 submit "$SPEC"
 JOB=$(job_id)
 [ -n "$JOB" ] || fail "the 201 names no job_id" "a job" "$(cat "$OUT")"
+check_header "Location: /api/backtesting/jobs/$JOB"
 check_header "Content-Type: application/json"
 check_header "Cache-Control: no-store"
 for field in '"status":"queued"' '"progress":0' '"symbol":"DEMO"' \
@@ -308,6 +309,17 @@ refused '[1,2]' "request: must be a JSON object"
 refused '{"symbol":' "unexpected end of JSON text"
 refused '{"symbol":"DEMO"} x' "malformed JSON"
 refused '' "unexpected end of JSON text"
+# null names the body, like any other non-object.
+refused 'null' "request: must be a JSON object"
+refused ' null ' "request: must be a JSON object"
+# A key twice (the messages as JSON escapes them): json-c would keep the
+# last, another reader the first.
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"buy_and_hold","symbol":"AAPL"}' \
+    'duplicate key \"symbol\"'
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"sma_crossover","params":{"fast":5,"slow":20,"fast":50}}' \
+    'duplicate key \"fast\"'
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"buy_and_hold","\u0073ymbol":"AAPL"}' \
+    'duplicate key \"\\u0073ymbol\"'
 
 step "submit: 415 for anything but JSON"
 as alice 415 POST /api/backtesting/jobs --data-binary "$SPEC"
@@ -340,8 +352,11 @@ step "the queued-jobs cap: 429, per user"
 as alice 429 POST /api/backtesting/jobs -H 'Content-Type: application/json' \
     --data-binary "$SPEC"
 check_error too_many_requests "you have 3 queued jobs, the most allowed; wait for some to start or cancel them"
+# When to try again: the engine's next run, at most a minute away.
+check_header "Retry-After: 60"
 submit "$SPEC" bob
 BOBJOB=$(job_id)
+check_header "Location: /api/backtesting/jobs/$BOBJOB"
 
 # ---- one job, and another user's -----------------------------------------------------
 
