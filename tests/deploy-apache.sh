@@ -61,6 +61,8 @@ deploy_track "$APACHE_PID"
 wait_for 15 answers
 
 deploy_check_streams "$URL"
+deploy_check_hostile "$URL"
+deploy_check_body_limit "$URL"
 
 step "two streams at once: mod_fcgid spawns a second process"
 sse_open one "$URL/api/sse/backtest/jobs?token=$TOKEN"
