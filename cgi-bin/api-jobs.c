@@ -1,6 +1,7 @@
 /* api-jobs.c: one user's jobs through REST: submit, look, transactions, cancel, delete. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,31 @@ read_body(struct call *c, struct buf *out)
 
 /* ---- submit --------------------------------------------------------------------- */
 
+/*
+ * A queued job waits for the engine's next run, which cron starts every
+ * minute: a user at max_queued_jobs can submit again about then.
+ */
+#define API_QUEUE_RETRY_S	60
+
+/*
+ * The new job's URL for Location: the request's own path (as the client
+ * wrote it, any prefix before /api/ included) and the id.  The route
+ * matched backtesting/jobs, so only trailing slashes need dropping.
+ */
+static void
+add_location(struct call *c, const char *id)
+{
+	const char	*uri = request_param(c->req, "REQUEST_URI");
+	size_t		 n;
+
+	if (uri == NULL || *uri == '\0')
+		uri = c->req->path;
+	n = strcspn(uri, "?#");
+	while (n > 0 && uri[n - 1] == '/')
+		n--;
+	http_header(c->req, "Location: %.*s/%s", (int)n, uri, id);
+}
+
 int
 api_submit_job(struct call *c)
 {
@@ -87,8 +113,9 @@ api_submit_job(struct call *c)
 	}
 	if ((status = read_body(c, &body)) != 0)
 		goto out;
-	if ((obj = json_parse(body.len > 0 ? body.data : "", body.len, err,
-	    sizeof err)) == NULL) {
+	/* A body of null is refused below as any other non-object. */
+	if (json_parse_value(body.len > 0 ? body.data : "", body.len, &obj,
+	    err, sizeof err) == -1) {
 		status = call_fail(c, 400, "bad_request", "%s", err);
 		goto out;
 	}
@@ -99,9 +126,13 @@ api_submit_job(struct call *c)
 	job = xmalloc(sizeof *job);
 	if ((r = jobctl_submit(c->store, c->uid, &spec,
 	    (int)c->rs->cfg.max_queued_jobs, job, err, sizeof err)) != 0) {
+		if (r == EDQUOT)
+			http_header(c->req, "Retry-After: %d",
+			    API_QUEUE_RETRY_S);
 		status = call_fail_code(c, r, err);
 		goto out;
 	}
+	add_location(c, job->id);
 	status = call_reply(c, 201, job_to_json(job));
 out:
 	free(job);

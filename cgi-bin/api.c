@@ -35,7 +35,11 @@ api_job_id(struct call *c, int *status)
 static void *
 api_init(const struct conf *cfg)
 {
-	return auth_new(cfg->project_id, cfg->cert_file, cfg->token_leeway);
+	struct auth	*a;
+
+	a = auth_new(cfg->project_id, cfg->cert_file, cfg->token_leeway);
+	auth_set_expiry_leeway(a, cfg->token_expiry_leeway);
+	return a;
 }
 
 static void

@@ -153,16 +153,19 @@ min_of(int64_t a, int64_t b)
 
 /*
  * When backstream-verify stops accepting the stream's token, in ms of the
- * wall clock: its exp plus the configured leeway.  The stream ends then,
- * and not before, so that the browser's reconnect gets 401 rather than a
- * stream that ends at once with token_expired, again and again.
+ * wall clock: its exp plus token_expiry_leeway (none by default).  The
+ * stream ends then, and not before, so that the browser's reconnect gets
+ * 401 rather than a stream that ends at once with token_expired, again and
+ * again.
  */
 static int64_t
 token_end_ms(const struct stream *s)
 {
-	if (s->token_exp > (INT64_MAX - s->cfg->token_leeway) / 1000)
+	int64_t	leeway = s->cfg->token_expiry_leeway;
+
+	if (s->token_exp > (INT64_MAX - leeway) / 1000)
 		return INT64_MAX;
-	return s->token_exp * 1000 + s->cfg->token_leeway;
+	return s->token_exp * 1000 + leeway;
 }
 
 /* Waits and dispatches until the stream ends; returns why it ended. */

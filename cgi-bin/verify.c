@@ -118,6 +118,7 @@ main(int argc, char **argv)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	a = auth_new(cfg.project_id, cfg.cert_file, cfg.token_leeway);
+	auth_set_expiry_leeway(a, cfg.token_expiry_leeway);
 	switch (auth_verify(a, token, len, (int64_t)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000, &user, err, sizeof err)) {
 	case AUTH_OK:

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,83 @@ cli_check_uid(struct cli *c, const char *uid)
 	if (len == 0 || len > UID_MAX || i < len)
 		return cli_usage(c, "--uid: a uid has 1 to %d bytes and no "
 		    "control characters", UID_MAX);
+	return 0;
+}
+
+/* Reads fd up to size - 1 bytes into buf; -1 with errno, or the length. */
+static ssize_t
+read_upto(int fd, char *buf, size_t size)
+{
+	size_t	len = 0;
+	ssize_t	n;
+
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/* Reads the secret from file path ("-": standard input) into buf. */
+static int
+secret_from_file(struct cli *c, const char *opt, const char *path,
+    char *buf, size_t size)
+{
+	ssize_t	n;
+	int	fd, saved;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return cli_usage(c, "--%s: %s: %s", opt, path, strerror(errno));
+	n = read_upto(fd, buf, size);
+	saved = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (n == -1)
+		return cli_usage(c, "--%s: %s: %s", opt, path,
+		    strerror(saved));
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+cli_read_secret(struct cli *c, const char *opt, const char *env, char *buf,
+    size_t size)
+{
+	const char	*path = cli_opt(c, opt), *val;
+	size_t		 len;
+	int		 r;
+
+	if (path != NULL) {
+		if ((r = secret_from_file(c, opt, path, buf, size)) != 0)
+			return r;
+	} else if ((val = getenv(env)) != NULL && *val != '\0') {
+		if (strlen(val) >= size)
+			return cli_usage(c, "$%s is longer than %zu bytes",
+			    env, size - 1);
+		memcpy(buf, val, strlen(val) + 1);
+	} else
+		return cli_usage(c, "no token: set $%s, or give --%s FILE "
+		    "(- for standard input)", env, opt);
+	len = strcspn(buf, "\r\n");
+	/* A longer first line filled the buffer: its end was not seen. */
+	if (len == size - 1)
+		return cli_usage(c, "the token is longer than %zu bytes",
+		    size - 2);
+	buf[len] = '\0';
+	if (len == 0 || strspn(buf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.") != len) {
+		explicit_bzero(buf, size);
+		return cli_usage(c, "the token is empty or has characters "
+		    "a token cannot have");
+	}
 	return 0;
 }
 

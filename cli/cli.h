@@ -82,6 +82,17 @@ int	 cli_opt_int(struct cli *c, const char *name, int64_t min, int64_t max,
  */
 int	 cli_check_uid(struct cli *c, const char *uid);
 /*
+ * Reads a secret (a token) as every command takes one, never from the
+ * command line, which ps shows to every local user: from the file named by
+ * option opt ("-": standard input) when given, else from environment
+ * variable env.  The first line counts, without its line end; it must be
+ * 1 to size - 2 characters of a JWT (A-Z a-z 0-9 - _ .).  Returns 0 with
+ * the secret NUL-terminated in buf (the caller wipes it), or CLI_USAGE
+ * after printing why (never the secret).
+ */
+int	 cli_read_secret(struct cli *c, const char *opt, const char *env,
+	    char *buf, size_t size);
+/*
  * Reads a date or time the way the CLI takes them: "YYYY-MM-DD" (its start,
  * or with end set its last second) or what time_parse() reads.  Returns 0,
  * or CLI_USAGE after printing why, naming what.

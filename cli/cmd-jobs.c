@@ -168,8 +168,9 @@ run_submit(struct cli *c)
 		}
 	} else
 		buf_adds(&in, text);
-	if ((obj = json_parse(in.data == NULL ? "" : in.data, in.len, err,
-	    sizeof err)) == NULL) {
+	/* null is refused by spec_from_json(), as the API refuses it. */
+	if (json_parse_value(in.data == NULL ? "" : in.data, in.len, &obj,
+	    err, sizeof err) == -1) {
 		r = cli_fail(c, CLI_FAILED, "%s", err);
 		goto out;
 	}

@@ -13,12 +13,49 @@
 #include "strnum.h"
 #include "xmalloc.h"
 
+static const struct cli_option keygen_options[] = {
+	{ "force", NULL, "replace an existing key and certificate set" },
+	{ NULL, NULL, NULL },
+};
+
+/*
+ * A certificate set in place is what servers verify every token against:
+ * replacing it by mistake (keygen run on the real cert_file's directory)
+ * locks out every user and lets the holder of the new key mint tokens for
+ * anyone.  So it takes --force.  The check races with another writer, but
+ * it guards against a slip of the hand, not an adversary.
+ */
+static int
+keygen_refuse_existing(struct cli *c, const char *dir)
+{
+	static const char *const files[] = { MINT_CERT_FILE, MINT_KEY_FILE };
+	char		*path;
+	size_t		 i;
+	int		 exists;
+
+	if (cli_opt(c, "force") != NULL)
+		return 0;
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		xasprintf(&path, "%s/%s", dir, files[i]);
+		exists = access(path, F_OK) == 0;
+		free(path);
+		if (exists)
+			return cli_fail(c, CLI_FAILED, "%s/%s exists: replacing "
+			    "it makes every token signed with its key invalid "
+			    "(give --force to rotate the key)", dir, files[i]);
+	}
+	return 0;
+}
+
 static int
 run_keygen(struct cli *c)
 {
 	const char	*dir = c->args[0];
 	char		 err[1024];
+	int		 r;
 
+	if ((r = keygen_refuse_existing(c, dir)) != 0)
+		return r;
 	if (mint_keygen(dir, err, sizeof err) == -1)
 		return cli_fail(c, CLI_FAILED, "%s", err);
 	printf("wrote %s/%s and %s/%s\n", dir, MINT_KEY_FILE, dir,
@@ -29,9 +66,10 @@ run_keygen(struct cli *c)
 const struct cli_command cli_cmd_keygen = {
 	.name = "keygen",
 	.run = run_keygen,
-	.usage = "DIR",
+	.usage = "[--force] DIR",
 	.min_args = 1,
 	.max_args = 1,
+	.options = keygen_options,
 	.help = "Make a new signing key and certificate set in DIR",
 };
 

@@ -29,6 +29,14 @@
 
 extern char **environ;
 
+/* Where the token comes from unless --token-file names a file. */
+#define SELFTEST_TOKEN_ENV	"BACKSTREAM_TOKEN"
+/* The longest token taken, as the servers take them (AUTH_TOKEN_MAX). */
+#define SELFTEST_TOKEN_MAX	8192
+/* A site's base URL, and a stream's URL with a path, query and token. */
+#define BASE_URL_MAX		2048
+#define STREAM_URL_MAX		(BASE_URL_MAX + 64 + SELFTEST_TOKEN_MAX)
+
 /* One HTTP response being read from curl -i -N. */
 struct probe {
 	pid_t		 pid;
@@ -223,7 +231,7 @@ report(int ok, const char *check, const char *fmt, ...)
 static int
 check_stream(struct probe *p, const char *url, const char *token)
 {
-	char	full[4096];
+	char	full[STREAM_URL_MAX];
 	int64_t	t0, t;
 
 	snprintf(full, sizeof full, "%s/api/sse/backtest/jobs?limit=1&token=%s",
@@ -312,7 +320,7 @@ check_rotation(struct probe *p, const char *url, const char *token,
     int64_t wait_s)
 {
 	struct probe	again;
-	char		full[4096], last[128];
+	char		full[STREAM_URL_MAX], last[128];
 	int64_t		t0 = mono_ms();
 
 	read_until(p, ended, t0 + wait_s * 1000);
@@ -340,12 +348,19 @@ static int
 run_selftest(struct cli *c)
 {
 	struct probe	 p;
-	const char	*url = c->args[0], *token = c->args[1];
-	char		 base[2048];
+	const char	*url = c->args[0];
+	char		 base[BASE_URL_MAX], token[SELFTEST_TOKEN_MAX + 2];
 	int64_t		 wait_s, rotation_s;
 
+	/* The old form "selftest URL TOKEN" showed the token to ps. */
+	if (c->nargs > 1)
+		return cli_usage(c, "a token on the command line is visible to "
+		    "every local user; set $%s or give --token-file FILE "
+		    "(- for standard input) instead", SELFTEST_TOKEN_ENV);
 	if (cli_opt_int(c, "wait", 1, 3600, 40, &wait_s) != 0 ||
-	    cli_opt_int(c, "rotation", 0, 86400, 0, &rotation_s) != 0)
+	    cli_opt_int(c, "rotation", 0, 86400, 0, &rotation_s) != 0 ||
+	    cli_read_secret(c, "token-file", SELFTEST_TOKEN_ENV, token,
+	    sizeof token) != 0)
 		return CLI_USAGE;
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
 		return cli_usage(c, "URL must start with http:// or https://");
@@ -361,10 +376,13 @@ run_selftest(struct cli *c)
 			check_rotation(&p, base, token, rotation_s);
 	}
 	stop_probe(&p);
+	explicit_bzero(token, sizeof token);
 	return failures == 0 ? CLI_OK : CLI_FAILED;
 }
 
 static const struct cli_option selftest_options[] = {
+	{ "token-file", "FILE", "read the token from FILE (- for standard "
+	    "input) instead of $" SELFTEST_TOKEN_ENV },
 	{ "wait", "SECONDS", "how long to wait for two heartbeats (40)" },
 	{ "rotation", "SECONDS", "also wait this long for the stream to end "
 	    "itself, and resume it" },
@@ -374,9 +392,9 @@ static const struct cli_option selftest_options[] = {
 const struct cli_command cli_cmd_selftest = {
 	.name = "selftest",
 	.run = run_selftest,
-	.usage = "URL TOKEN [--wait S] [--rotation S]",
-	.min_args = 2,
-	.max_args = 2,
+	.usage = "URL [--token-file FILE] [--wait S] [--rotation S]",
+	.min_args = 1,
+	.max_args = 2,	/* the second only to refuse it by name */
 	.options = selftest_options,
 	.help = "Check a deployed site's streams end to end",
 };

@@ -57,7 +57,8 @@ struct auth {
 	char		*project_id;
 	char		*issuer;
 	char		*cert_file;
-	int64_t		 leeway_ms;
+	int64_t		 skew_ms;	/* on iat and auth_time */
+	int64_t		 exp_leeway_ms;	/* on exp */
 
 	/* The certificate file as last read. */
 	int		 loaded;	/* id, text, keys and failure are current */
@@ -605,7 +606,7 @@ claims_check(const struct auth *a, json_object *c, int64_t now_ms,
 		why_set(why, whylen, "exp is missing or not an integer");
 		return -1;
 	}
-	if (add_sat(sec_to_ms(exp), a->leeway_ms) <= now_ms) {
+	if (add_sat(sec_to_ms(exp), a->exp_leeway_ms) <= now_ms) {
 		why_set(why, whylen, "token expired");
 		return -1;
 	}
@@ -615,7 +616,7 @@ claims_check(const struct auth *a, json_object *c, int64_t now_ms,
 			    past[i]);
 			return -1;
 		}
-		if (sec_to_ms(t) > add_sat(now_ms, a->leeway_ms)) {
+		if (sec_to_ms(t) > add_sat(now_ms, a->skew_ms)) {
 			why_set(why, whylen, "%s is in the future", past[i]);
 			return -1;
 		}
@@ -678,7 +679,7 @@ signature_check(EVP_PKEY *key, const struct segment seg[3])
 /* ---- the verifier ---------------------------------------------------- */
 
 struct auth *
-auth_new(const char *project_id, const char *cert_file, int64_t leeway_ms)
+auth_new(const char *project_id, const char *cert_file, int64_t skew_ms)
 {
 	struct auth	*a;
 
@@ -686,9 +687,15 @@ auth_new(const char *project_id, const char *cert_file, int64_t leeway_ms)
 	a->project_id = xstrdup(project_id);
 	xasprintf(&a->issuer, "%s%s", ISSUER_PREFIX, project_id);
 	a->cert_file = xstrdup(cert_file);
-	a->leeway_ms = leeway_ms > 0 ? leeway_ms : 0;
+	a->skew_ms = skew_ms > 0 ? skew_ms : 0;
 	a->text = (struct buf)BUF_INIT;
 	return a;
+}
+
+void
+auth_set_expiry_leeway(struct auth *a, int64_t leeway_ms)
+{
+	a->exp_leeway_ms = leeway_ms > 0 ? leeway_ms : 0;
 }
 
 void

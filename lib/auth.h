@@ -34,14 +34,21 @@ struct auth_user {
 };
 
 /*
- * Makes a verifier.  project_id and cert_file are copied.  leeway_ms is the
- * clock skew allowed on exp, iat and auth_time (negative counts as 0).
- * Never fails: the certificate file is read by the first auth_verify(), so
- * a missing file shows as AUTH_UNAVAILABLE there, not here.  Free with
- * auth_free().
+ * Makes a verifier.  project_id and cert_file are copied.  skew_ms is the
+ * clock skew allowed on iat and auth_time, so that a fresh token from a
+ * fast clock is not refused (negative counts as 0).  exp gets no leeway
+ * unless auth_set_expiry_leeway() says so.  Never fails: the certificate
+ * file is read by the first auth_verify(), so a missing file shows as
+ * AUTH_UNAVAILABLE there, not here.  Free with auth_free().
  */
 struct auth *auth_new(const char *project_id, const char *cert_file,
-	    int64_t leeway_ms);
+	    int64_t skew_ms);
+/*
+ * Accepts tokens up to leeway_ms after their exp (default 0; negative
+ * counts as 0).  An expired token is a stolen token's only limit, so this
+ * stays 0 unless an operator has a reason.
+ */
+void	auth_set_expiry_leeway(struct auth *a, int64_t leeway_ms);
 /* Frees the verifier and its cached keys.  NULL is fine. */
 void	auth_free(struct auth *a);
 
@@ -49,8 +56,8 @@ void	auth_free(struct auth *a);
  * Verifies token (len bytes, need not be NUL-terminated) at time now_ms
  * (milliseconds since the epoch).  Accepted: header alg exactly RS256, a
  * kid naming a certificate in the file, a signature by that certificate's
- * key, exp after now, iat and auth_time not after now (each within the
- * leeway), aud the project id, iss "https://securetoken.google.com/<project
+ * key, exp after now (within the expiry leeway), iat and auth_time not
+ * after now (within the clock skew), aud the project id, iss "https://securetoken.google.com/<project
  * id>", sub a string of 1 to AUTH_UID_MAX bytes without control characters,
  * every claim of its JSON type (integers, strings).
  *

@@ -75,7 +75,16 @@ static const struct conf_key conf_keys[] = {
 	  "certificate), kept current by backstream-fetch-certs. Re-read when "
 	  "it changes." },
 	{ "token_leeway", CONF_DURATION, OFF(token_leeway), 0, 5 * MIN, "30s",
-	  "Clock skew allowed when checking a token's exp, iat and auth_time." },
+	  "Clock skew allowed when checking a token's iat and auth_time, so "
+	  "that a fresh token from a machine whose clock runs ahead is not "
+	  "refused. It does not extend a token's life: see "
+	  "token_expiry_leeway." },
+	{ "token_expiry_leeway", CONF_DURATION, OFF(token_expiry_leeway), 0,
+	  5 * MIN, "0s",
+	  "How long after its exp a token is still accepted. Keep it 0: an "
+	  "expired token is refused at once (a browser gets a fresh one from "
+	  "Firebase before the old one ends), and a stolen token is not "
+	  "usable any longer than its owner's." },
 	{ "verify_helper", CONF_STRING, OFF(verify_helper), 0, 0,
 	  PKGLIBEXECDIR "/backstream-verify",
 	  "The program stream responders run to verify a token, so that they "

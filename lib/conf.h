@@ -20,7 +20,8 @@ struct conf {
 
 	char		*project_id;
 	char		*cert_file;
-	int64_t		 token_leeway;
+	int64_t		 token_leeway;	/* clock skew on iat and auth_time */
+	int64_t		 token_expiry_leeway;	/* grace after exp */
 	char		*verify_helper;
 
 	int64_t		 poll_interval;

@@ -19,9 +19,17 @@ json_object	*json_str_or_null(const char *s);
 
 /*
  * Parses text (len bytes, not necessarily NUL-terminated) as one JSON
- * value with nothing after it but blanks.  Returns a new reference, or NULL
- * with a reason (from json-c) in err; the text "null" is refused too, since
- * json-c represents it as NULL.
+ * value with nothing after it but blanks.  An object that has a key twice
+ * is refused ("duplicate key \"symbol\""): json-c would keep the last,
+ * where another reader of the same text may keep the first.  Returns 0
+ * with a new reference in *out (NULL for the text "null"), or -1 with a
+ * reason in err.
+ */
+int		 json_parse_value(const char *text, size_t len,
+		    json_object **out, char *err, size_t errlen);
+/*
+ * json_parse_value() for callers that take no null: returns the new
+ * reference, or NULL with a reason in err ("JSON text is null" for null).
  */
 json_object	*json_parse(const char *text, size_t len, char *err,
 		    size_t errlen);

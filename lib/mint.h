@@ -15,7 +15,7 @@
  * self-signed X.509 certificate for the key, kid the SHA-1 fingerprint of
  * the certificate in hex).  Each file is written to a temporary name and
  * renamed, so a reader never sees half a file; existing files are replaced,
- * which rotates the key.  The directory must exist.  Returns 0, or -1 with
+ * which rotates the key (the caller decides whether that is wanted).  The directory must exist.  Returns 0, or -1 with
  * a reason in err.
  */
 int	mint_keygen(const char *dir, char *err, size_t errlen);

@@ -27,8 +27,9 @@ conf_set log_level info
 conf_set log_file "$API_LOG"
 conf_set cors_origins "$ORIGIN http://localhost:3000"
 conf_set max_queued_jobs 3
-# No clock skew allowed, so that a token made to last 1 s is expired 2 s on.
-conf_set token_leeway 0s
+# The default clock skew: it is for iat and auth_time, and must not keep a
+# token made to last 1 s alive 2 s on.
+conf_set token_leeway 30s
 
 # ---- helpers ------------------------------------------------------------------------
 
@@ -235,6 +236,7 @@ step "submit: 201 with the job"
 submit "$SPEC"
 JOB=$(job_id)
 [ -n "$JOB" ] || fail "the 201 names no job_id" "a job" "$(cat "$OUT")"
+check_header "Location: /api/backtesting/jobs/$JOB"
 check_header "Content-Type: application/json"
 check_header "Cache-Control: no-store"
 for field in '"status":"queued"' '"progress":0' '"symbol":"DEMO"' \
@@ -250,6 +252,25 @@ expect_bs 0 job "$JOB" --uid alice --json
 check_same "GET's job and backstream job --json" "$TMP/submitted" "$OUT"
 submit "$(echo "$SPEC" | sed 's/"day"/"60minute"/')"
 JOB2=$(job_id)
+
+step "an expired token, within the clock skew: 401 everywhere, nothing changed"
+for route in "GET /api/backtesting/jobs" "POST /api/backtesting/jobs" \
+    "GET /api/backtesting/jobs/$JOB" "DELETE /api/backtesting/jobs/$JOB" \
+    "GET /api/backtesting/jobs/$JOB/transactions" \
+    "POST /api/backtesting/jobs/$JOB/cancel" \
+    "GET /api/backtesting/history" "GET /api/backtesting/symbols"; do
+	set -- -H "Authorization: Bearer $EXPIRED"
+	case $route in
+	"POST /api/backtesting/jobs")
+		set -- "$@" -H 'Content-Type: application/json' \
+		    --data-binary "$SPEC" ;;
+	esac
+	# shellcheck disable=SC2086 # "METHOD PATH" splits on purpose
+	expect_http 401 $route "$@"
+	check_same "401 for an expired token" "$TMP/401" "$OUT"
+done
+as alice 200 GET "/api/backtesting/jobs/$JOB"
+check_same "the job after the expired token's tries" "$TMP/submitted" "$OUT"
 
 step "submit refusals: 400 naming the field, nothing stored"
 expect_bs 0 jobs --uid alice --limit 500 --json
@@ -288,6 +309,17 @@ refused '[1,2]' "request: must be a JSON object"
 refused '{"symbol":' "unexpected end of JSON text"
 refused '{"symbol":"DEMO"} x' "malformed JSON"
 refused '' "unexpected end of JSON text"
+# null names the body, like any other non-object.
+refused 'null' "request: must be a JSON object"
+refused ' null ' "request: must be a JSON object"
+# A key twice (the messages as JSON escapes them): json-c would keep the
+# last, another reader the first.
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"buy_and_hold","symbol":"AAPL"}' \
+    'duplicate key \"symbol\"'
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"sma_crossover","params":{"fast":5,"slow":20,"fast":50}}' \
+    'duplicate key \"fast\"'
+refused '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"buy_and_hold","\u0073ymbol":"AAPL"}' \
+    'duplicate key \"\\u0073ymbol\"'
 
 step "submit: 415 for anything but JSON"
 as alice 415 POST /api/backtesting/jobs --data-binary "$SPEC"
@@ -320,8 +352,11 @@ step "the queued-jobs cap: 429, per user"
 as alice 429 POST /api/backtesting/jobs -H 'Content-Type: application/json' \
     --data-binary "$SPEC"
 check_error too_many_requests "you have 3 queued jobs, the most allowed; wait for some to start or cancel them"
+# When to try again: the engine's next run, at most a minute away.
+check_header "Retry-After: 60"
 submit "$SPEC" bob
 BOBJOB=$(job_id)
+check_header "Location: /api/backtesting/jobs/$BOBJOB"
 
 # ---- one job, and another user's -----------------------------------------------------
 

@@ -399,6 +399,22 @@ if [ -x "$VERIFY" ]; then
 fi
 expect_bs 2 token --uid alice --ttl 0
 expect_bs 1 keygen "$TMP/no-such-dir"
+
+step "keygen keeps an existing certificate set unless --force"
+cp "$TMP/keys/certs.json" "$TMP/certs.before"
+expect_bs 1 keygen "$TMP/keys"
+check_contains "$ERR" "$TMP/keys/certs.json exists"
+check_contains "$ERR" "--force"
+check_same "certs.json after a refused keygen" "$TMP/certs.before" \
+    "$TMP/keys/certs.json"
+mkdir "$TMP/key-only"
+: >"$TMP/key-only/signing-key.pem"
+expect_bs 1 keygen "$TMP/key-only"
+check_contains "$ERR" "signing-key.pem exists"
+expect_bs 0 keygen --force "$TMP/keys"
+cmp -s "$TMP/certs.before" "$TMP/keys/certs.json" &&
+    fail "keygen --force kept the old certificate set"
+expect_bs 0 token --uid alice --ttl 10m
 conf_set project_id ""
 expect_bs 3 token --uid alice
 check_contains "$ERR" "project_id is not set"

@@ -327,6 +327,99 @@ deploy_check_streams() {
 	fi
 }
 
+# raw_status URL_BASE TARGET [CURL_ARGS]: sends TARGET as the request
+# target, byte for byte (spaces and control characters included, which
+# curl does not check), and prints the status the server answers.
+raw_status() {
+	_b=$1
+	_t=$2
+	shift 2
+	curl -sS --max-time 10 -o "$TMP/raw.body" -w '%{http_code}' \
+	    --request-target "$_t" "$@" "$_b/" 2>"$TMP/raw.err" || :
+}
+
+# deploy_check_hostile URL: requests that a server may answer itself,
+# before its configuration for /api/ applies: malformed ones, each with the
+# token in the query, and some with it in the Authorization header too.
+# deploy_check_logs then proves that none of them put the token in a log.
+deploy_check_hostile() {
+	_base=$1
+	_ctl=$(printf '\001')
+	_tab=$(printf '\t')
+	step "malformed requests with tokens: answered, and logged without them"
+	for _target in \
+	    "/api/backtesting/jobs?token=$TOKEN&status_filter=%0A" \
+	    "/api/backtesting/jobs?token=$TOKEN&status_filter=%00" \
+	    "/api/sse/backtest/jobs?token=$TOKEN&x=a${_ctl}b" \
+	    "/api/backtesting/jobs?token=$TOKEN&x=a b" \
+	    "/api/backtesting/jobs?token=$TOKEN&x=a${_tab}b" \
+	    "/api/backtesting/jobs?token=$TOKEN&x=%zz" \
+	    "/api/backtesting/../../jobs?token=$TOKEN" \
+	    "/api/backtesting/jobs?token=$TOKEN#frag" \
+	    "api/backtesting/jobs?token=$TOKEN" \
+	    "/%00/api/backtesting/jobs?token=$TOKEN" \
+	    "/elsewhere?token=$TOKEN"; do
+		for _auth in "X-None: 1" "Authorization: Bearer $TOKEN"; do
+			_st=$(raw_status "$_base" "$_target" -H "$_auth")
+			echo "  $_st for $(printf '%s' "$_target" |
+			    sed "s/$TOKEN/TOKEN/" | tr "$_ctl$_tab" '??')" \
+			    "(${_auth%%:*})"
+		done
+	done
+	# A header with a control character, and a request line too long.
+	_st=$(raw_status "$_base" "/api/backtesting/jobs?token=$TOKEN" \
+	    -H "X-Bad: a${_ctl}b" -H "Authorization: Bearer $TOKEN")
+	echo "  $_st for a header with a control character"
+	_pad=$(head -c 20000 /dev/zero | tr '\0' a)
+	_st=$(raw_status "$_base" "/api/backtesting/jobs?token=$TOKEN&p=$_pad")
+	echo "  $_st for a request line of 20 KB"
+	_st=$(raw_status "$_base" "/api/backtesting/jobs?token=$TOKEN" \
+	    -H "X-Pad: $_pad" -H "Authorization: Bearer $TOKEN")
+	echo "  $_st for a header of 20 KB"
+	# HTTP/1.0 and a bad version: parsed on other paths.
+	_st=$(raw_status "$_base" "/api/backtesting/jobs?token=$TOKEN" -0)
+	echo "  $_st for HTTP/1.0"
+}
+
+# deploy_check_body_limit URL: the server refuses a request body over the
+# API's limit (64 KiB) itself, at once, and passes one at the limit on.
+deploy_check_body_limit() {
+	_base=$1
+	step "a body over the API's 64 KiB: 413 from the server, unread"
+	head -c 65536 /dev/zero | tr '\0' ' ' >"$TMP/body-64k"
+	head -c 65537 /dev/zero | tr '\0' ' ' >"$TMP/body-64k1"
+	# At the limit, the responder answers (401: no token).
+	expect 0 curl -sS --max-time 20 -o "$TMP/r.body" -w '%{http_code}' \
+	    -H 'Content-Type: application/json' --data-binary @"$TMP/body-64k" \
+	    "$_base/api/backtesting/jobs"
+	check_eq "status of a POST of 64 KiB" 401 "$(cat "$OUT")"
+	check_contains "$TMP/r.body" '"error":"unauthorized"'
+	for _path in /api/backtesting/jobs /api/sse/backtest/jobs; do
+		expect 0 curl -sS --max-time 20 -o "$TMP/r.body" \
+		    -w '%{http_code}' -H 'Content-Type: application/json' \
+		    --data-binary @"$TMP/body-64k1" "$_base$_path"
+		check_eq "status of a POST of 64 KiB + 1 to $_path" 413 \
+		    "$(cat "$OUT")"
+		# The server's page, not the responder's JSON.
+		check_not_contains "$TMP/r.body" '"error"'
+	done
+	# 300 MB (a sparse file, streamed by -T): refused on the headers, not
+	# after the upload; curl stops sending when the answer comes.
+	truncate -s 300M "$TMP/body-300m"
+	_t0=$(now_ms)
+	curl -sS --max-time 60 -o "$TMP/r.body" -w '%{http_code}' -X POST \
+	    -T "$TMP/body-300m" -H 'Content-Type: application/json' \
+	    "$_base/api/backtesting/jobs" >"$OUT" 2>"$ERR" || :
+	rm -f "$TMP/body-300m"
+	check_eq "status of a POST of 300 MB" 413 "$(cat "$OUT")"
+	check_not_contains "$TMP/r.body" '"error"'
+	_ms=$(($(now_ms) - _t0))
+	echo "a POST of 300 MB answered after $_ms ms"
+	[ "$_ms" -lt 20000 ] ||
+	    fail "time to refuse 300 MB" "under 20 s (refused on the headers)" \
+	    "$_ms ms"
+}
+
 # deploy_check_logs ACCESS_LOG [FILE...]: the stream requests are in the
 # access log, and the token is in no log: not in ACCESS_LOG, the FILEs, or
 # anything under $LOGS.

@@ -73,6 +73,8 @@ check_eq "user of the responders" "$RUN_USER" \
     "$(ps -o user= -p "$(responders | head -n 1)")"
 
 deploy_check_streams "$URL"
+deploy_check_hostile "$URL"
+deploy_check_body_limit "$URL"
 
 step "a graceful restart (SIGUSR1) cuts a stream after lighttpd's grace time; it resumes"
 sse_open before "$URL/api/sse/backtest/jobs?token=$TOKEN"
@@ -97,7 +99,14 @@ stop_tree "$LIGHTTPD_PID" "$HANG" || fail "processes left after lighttpd stopped
 
 deploy_check_logs "$LOGS/backstream-access.log" "$LOGS/access.log" \
     "$LOGS/error.log"
-# The host's log got none of the API's requests: the shipped file sends
-# them to their own log.
+# The host's log got none of the API's well-formed requests: the shipped
+# file sends them to their own log.  The malformed ones, which lighttpd
+# answers before the /api block applies, are there, path only.
 check_contains "$LOGS/access.log" "GET / HTTP/1.1"
-check_not_contains "$LOGS/access.log" "/api/"
+check_contains "$LOGS/access.log" '"GET /api/backtesting/jobs HTTP/1.1" 400'
+if grep '/api/' "$LOGS/access.log" | grep -v '" 4[0-9][0-9] ' >"$TMP/answered"; then
+	fail "the host's log has API requests lighttpd did not refuse itself" \
+	    "none" "$(cat "$TMP/answered")"
+fi
+check_contains "$LOGS/backstream-access.log" '"POST /api/backtesting/jobs HTTP/1.1" 413'
+check_contains "$LOGS/backstream-access.log" '"GET /api/sse/backtest/jobs HTTP/1.1" 200' 

@@ -81,6 +81,8 @@ deploy_track "$NGINX_PID"
 wait_for "$HANG" answers
 
 deploy_check_streams "$URL"
+deploy_check_hostile "$URL"
+deploy_check_body_limit "$URL"
 
 step "a reload of nginx (SIGHUP) leaves an open stream alone"
 sse_open reload "$URL/api/sse/backtest/jobs?token=$TOKEN"

@@ -19,7 +19,7 @@ conf_unset stream_lifetime
 conf_unset stream_jitter
 # A token is good for 1 s past its exp; the stream must end only then, or
 # the browser's reconnect would be let in again.
-conf_set token_leeway 1s
+conf_set token_expiry_leeway 1s
 lighttpd_stop || fail "responders outlived lighttpd"
 lighttpd_start
 sse_node lifetime.mjs ends

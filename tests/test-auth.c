@@ -466,15 +466,31 @@ test_leeway_edges(void)
 	a = auth_new(PROJECT, fx.cert_file, LEEWAY_MS);
 	strict = auth_new(PROJECT, fx.cert_file, 0);
 
+	/*
+	 * The clock skew is for iat and auth_time only: an expired token is
+	 * refused at its exp, not 10 or 29 s later.
+	 */
 	tok = token_make(GOOD_HDR, GOOD_CLAIMS, SIGN_RS256);
-	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000 + LEEWAY_MS - 1,
-	    &u, why, sizeof why), AUTH_OK);
-	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000 + LEEWAY_MS,
-	    &u, why, sizeof why), AUTH_INVALID);
+	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000 - 1, &u, why,
+	    sizeof why), AUTH_OK);
+	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000, &u, why,
+	    sizeof why), AUTH_INVALID);
+	CHECK_STR(why, "token expired");
+	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000 + 10000, &u, why,
+	    sizeof why), AUTH_INVALID);
+	CHECK_INT(verify_at(a, tok, strlen(tok), EXP * 1000 + 29000, &u, why,
+	    sizeof why), AUTH_INVALID);
 	CHECK_INT(verify_at(strict, tok, strlen(tok), EXP * 1000 - 1, &u,
 	    why, sizeof why), AUTH_OK);
 	CHECK_INT(verify_at(strict, tok, strlen(tok), EXP * 1000, &u, why,
 	    sizeof why), AUTH_INVALID);
+	/* An expiry leeway, when configured, is exact. */
+	auth_set_expiry_leeway(strict, 5000);
+	CHECK_INT(verify_at(strict, tok, strlen(tok), EXP * 1000 + 4999, &u,
+	    why, sizeof why), AUTH_OK);
+	CHECK_INT(verify_at(strict, tok, strlen(tok), EXP * 1000 + 5000, &u,
+	    why, sizeof why), AUTH_INVALID);
+	auth_set_expiry_leeway(strict, 0);
 	free(tok);
 
 	/* iat = auth_time = T: valid from T - leeway on. */

@@ -66,6 +66,8 @@ test_defaults(void)
 	CHECK_STR(cfg.project_id, "");
 	CHECK(ends_with(cfg.cert_file, "/lib/backstream/certs.json"));
 	CHECK_INT(cfg.token_leeway, 30 * SEC);
+	/* An expired token gets no grace unless an operator asks for it. */
+	CHECK_INT(cfg.token_expiry_leeway, 0);
 	CHECK(ends_with(cfg.verify_helper, "/backstream-verify"));
 	CHECK_INT(cfg.poll_interval, 15 * SEC);
 	CHECK_INT(cfg.heartbeat, 15 * SEC);
@@ -127,10 +129,12 @@ test_every_type(void)
 
 	/* Units: a duration without one is seconds, a size without one bytes. */
 	CHECK_INT(parse(&cfg, "retry = 7\ncache_size = 2097152\n"
-	    "token_leeway = 1m\nlog_level = error\n", err, sizeof err), 0);
+	    "token_leeway = 1m\ntoken_expiry_leeway = 5\nlog_level = error\n",
+	    err, sizeof err), 0);
 	CHECK_INT(cfg.retry, 7 * SEC);
 	CHECK_INT(cfg.cache_size, 2 * 1024 * 1024);
 	CHECK_INT(cfg.token_leeway, MIN);
+	CHECK_INT(cfg.token_expiry_leeway, 5 * SEC);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_ERROR);
 	conf_free(&cfg);
 	CHECK_INT(parse(&cfg, "cache_size = 1G\nlog_level = warn\n", err,
@@ -464,7 +468,7 @@ test_docs_conf(void)
 		} else if (p[0] != '#' && p[0] != '\n')
 			TEST_FAIL("not a comment: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(keys, 23);
+	CHECK_INT(keys, 24);
 	memset(&cfg, 0, sizeof cfg);
 	conf_defaults(&def);
 	err[0] = '\0';
@@ -537,7 +541,7 @@ test_docs_man(void)
 		if ((size_t)(nl - p) > 72 && strncmp(p, "\\fB", 3) != 0)
 			TEST_FAIL("long line: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(tp, 23);
+	CHECK_INT(tp, 24);
 	buf_free(&docs);
 }
 

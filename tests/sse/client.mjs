@@ -200,7 +200,8 @@ export function conf() {
 			out[m[1]] = m[2];
 	}
 	for (const k of ['heartbeat', 'retry', 'stream_lifetime',
-	    'stream_jitter', 'poll_interval', 'token_leeway'])
+	    'stream_jitter', 'poll_interval', 'token_leeway',
+	    'token_expiry_leeway'])
 		if (k in out)
 			out[k] = duration(out[k]);
 	return out;

@@ -171,7 +171,7 @@ async function ends() {
 	step('a token that expires ends the stream with token_expired; the reconnect gets 401');
 	{
 		const short = await token('alice', 2);
-		const end = expiry(short) + cfg.token_leeway;
+		const end = expiry(short) + (cfg.token_expiry_leeway || 0);
 		const raw = rawGet(`/api/sse/backtest/jobs?token=${short}`, { ms: HANG_MS });
 		const jobs = useBacktestJobsSSE({ token: short, limit: 3 }, hookEnv);
 		const job = await submit('alice', spec());
