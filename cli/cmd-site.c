@@ -277,7 +277,7 @@ site_next_steps(const struct site_paths *p, const char *dir, int dashboard)
 	    "2. Add these lines to your crontab (crontab -e): the engine runs "
 	    "queued\n   backtests, the fetcher keeps Google's token "
 	    "certificates current:\n"
-	    "     * * * * *   %s/backstream-engine -c %s\n"
+	    "     * * * * *   %s/backstream-engine -q -c %s\n"
 	    "     17 * * * *  %s/backstream-fetch-certs -c %s\n"
 	    "3. Check the site, streams included, with a token (a Firebase ID "
 	    "token, or\n   one from \"backstream token\" with local keys); "
