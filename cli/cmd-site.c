@@ -16,7 +16,10 @@
 #include "reloc.h"
 #include "xmalloc.h"
 
-/* The first line of every file setup-site writes: it may replace them. */
+/*
+ * The first line of every file setup-site writes (after the #! line of a
+ * script): it may replace them.
+ */
 #define SITE_MARK	"# Written by backstream setup-site"
 
 /* Where this installation (or the unpacked bundle) has its parts. */
@@ -158,6 +161,8 @@ site_may_replace(struct cli *c, const char *dir, const char *name)
 		return 0;
 	}
 	ours = fgets(line, sizeof line, f) != NULL &&
+	    (strncmp(line, "#!", 2) != 0 ||
+	    fgets(line, sizeof line, f) != NULL) &&
 	    strncmp(line, SITE_MARK, strlen(SITE_MARK)) == 0;
 	fclose(f);
 	if (!ours && cli_opt(c, "force") == NULL) {
