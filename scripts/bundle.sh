@@ -50,6 +50,9 @@ libs_crypto="$(static crypto) -ldl -lpthread"
 
 # ---- build and install --------------------------------------------------------
 
+# A build of its own: nothing of the calling make's command line (TESTS=,
+# DESTDIR=, its jobserver) reaches it.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$build"
 cd "$build"
 if [ ! -f Makefile ]; then
