@@ -101,8 +101,10 @@ if [ "$www_status" -eq 0 ] && [ -f "$dist/index.html" ]; then
 	dashboard="share/backstream/www: the dashboard (backstream setup-site copies it)"
 else
 	echo "bundle: WARNING: no dashboard in the bundle (scripts/build-www.sh" \
-	    "exit $www_status: node 20.19+ and npm with the registry are needed)" >&2
-	dashboard="(no dashboard: this bundle was made without node; see doc/deployment.md)"
+	    "exit $www_status: it needs www/ of the git tree, node 20.19+, and" \
+	    "npm with its registry)" >&2
+	dashboard="(no dashboard: it could not be built where this bundle was made;
+  the API and the streams work without it)"
 fi
 
 # ---- checks: glibc only, and which glibc ------------------------------------------
