@@ -13,7 +13,8 @@
 # every 120 s, which would make the test wait minutes; this host's is 25 s,
 # checked every 5 s, and the customer keeps stream_lifetime under it
 # exactly as doc/deployment.md says for 300 s (12 to 15 s here, 3½ to 4 min
-# there).  The host's access log leaves out the requests the .htaccess
+# there).  At the end the host drops FcgidOutputBufferSize 0, and selftest
+# must name it.  The host's access log leaves out the requests the .htaccess
 # marks (env=!backstream_api) and logs those path only, as the customer
 # asked (doc/deployment.md, "Shared hosting").
 #
@@ -292,6 +293,23 @@ else
 fi
 
 step "stop Apache: every process it started ends"
+deploy_untrack "$APACHE_PID"
+stop_tree "$APACHE_PID" 15 || fail "processes left after Apache stopped"
+left=$(customer_pids | tr '\n' ' ')
+[ -z "$(echo $left)" ] || fail "the customer's processes after Apache stopped" \
+    "none" "$(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+
+step "a host without FcgidOutputBufferSize 0: selftest says what to ask for"
+grep -v '^FcgidOutputBufferSize' "$ADIR/httpd.conf" >"$ADIR/buffering.conf"
+start_bg "$APACHE" -f "$ADIR/buffering.conf" -DFOREGROUND
+APACHE_PID=$BG_PID
+deploy_track "$APACHE_PID"
+wait_for 15 answers
+COMMAND_TIMEOUT=60 expect_bs 1 selftest "$URL/" "$TOKEN" --wait 5
+cat "$OUT"
+grep -q '^FAIL  *events unbuffered .*FcgidOutputBufferSize 0' "$OUT" ||
+    fail "selftest against a buffering host" \
+    "FAIL events unbuffered … FcgidOutputBufferSize 0" "$(cat "$OUT")"
 deploy_untrack "$APACHE_PID"
 stop_tree "$APACHE_PID" 15 || fail "processes left after Apache stopped"
 left=$(customer_pids | tr '\n' ' ')
