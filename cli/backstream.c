@@ -40,6 +40,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_keygen,
 	&cli_cmd_token,
 	&cli_cmd_selftest,
+	&cli_cmd_setup_site,
 	&cmd_help,
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])

@@ -203,5 +203,6 @@ extern const struct cli_command cli_cmd_keygen;
 extern const struct cli_command cli_cmd_token;
 
 extern const struct cli_command cli_cmd_selftest;
+extern const struct cli_command cli_cmd_setup_site;
 
 #endif

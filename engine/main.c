@@ -62,13 +62,14 @@ on_child(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: backstream-engine [-c FILE] [--once] [-v]\n"
+	fprintf(f, "usage: backstream-engine [-c FILE] [--once] [-q | -v]\n"
 	    "Runs queued backtests.  Started by cron every minute; keeps "
 	    "watching for new\njobs for engine_cycle seconds, finishes the "
 	    "jobs it started, then exits.\n"
 	    "  -c, --config FILE  configuration (default $BACKSTREAM_CONF or "
 	    "%s)\n"
 	    "  --once             run what is queued now, then exit\n"
+	    "  -q, --quiet        log warnings and errors only (for cron)\n"
 	    "  -v, --verbose      log at debug level\n", conf_default_path());
 }
 
@@ -307,6 +308,7 @@ main(int argc, char **argv)
 	static const struct option	 longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -317,16 +319,19 @@ main(int argc, char **argv)
 	struct conf		 cfg;
 	const char		*path = NULL;
 	char			 err[1024];
-	int			 c, status, verbose = 0;
+	int			 c, status, verbose = 0, quiet = 0;
 
 	memset(&e, 0, sizeof e);
-	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'o':
 			e.once = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -352,7 +357,16 @@ main(int argc, char **argv)
 		conf_free(&cfg);
 		return 3;
 	}
-	log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg.log_level);
+	/*
+	 * -q: cron mails whatever a run writes, and a line per job started
+	 * and finished would make a mail of every minute that had work.
+	 */
+	if (verbose)
+		log_set_level(LOG_LEVEL_DEBUG);
+	else if (quiet && cfg.log_level > LOG_LEVEL_WARN)
+		log_set_level(LOG_LEVEL_WARN);
+	else
+		log_set_level(cfg.log_level);
 	if (cfg.log_file[0] != '\0' && log_open_file(cfg.log_file) == -1)
 		log_warn("%s: %s; logging to standard error", cfg.log_file,
 		    strerror(errno));

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "reloc.h"
 #include "strnum.h"
 #include "xmalloc.h"
 
@@ -143,7 +144,12 @@ static const struct conf_key conf_keys[] = {
 const char *
 conf_default_path(void)
 {
-	return SYSCONFDIR "/backstream.conf";
+	/* Made once: the place of the program does not change. */
+	static char	*path;
+
+	if (path == NULL)
+		path = reloc_path(SYSCONFDIR "/backstream.conf");
+	return path;
 }
 
 const char *
@@ -204,14 +210,17 @@ set_value(struct conf *cfg, const struct conf_key *k, const char *value,
 void
 conf_defaults(struct conf *cfg)
 {
-	char	err[256];
+	char	err[256], *def;
 	size_t	i;
 
 	memset(cfg, 0, sizeof *cfg);
-	for (i = 0; i < NKEYS; i++)
-		if (set_value(cfg, &conf_keys[i], conf_keys[i].def, err,
-		    sizeof err) == -1)
+	for (i = 0; i < NKEYS; i++) {
+		/* Default paths follow a relocated installation. */
+		def = reloc_path(conf_keys[i].def);
+		if (set_value(cfg, &conf_keys[i], def, err, sizeof err) == -1)
 			abort();	/* a wrong default is a programming error */
+		free(def);
+	}
 }
 
 void

@@ -42,7 +42,10 @@ struct conf {
 	char		*log_file;	/* empty: stderr */
 };
 
-/* The file used when neither -c nor BACKSTREAM_CONF names one (static). */
+/*
+ * The file used when neither -c nor BACKSTREAM_CONF names one: SYSCONFDIR
+ * or, relocated, beside the programs (reloc.h).  Static: not to be freed.
+ */
 const char *conf_default_path(void);
 
 /*

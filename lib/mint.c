@@ -5,13 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -324,6 +323,107 @@ uid_ok(const char *uid)
 	return 1;
 }
 
+/*
+ * Appends data (len bytes) to b as unpadded base64url (RFC 7515 section 2):
+ * OpenSSL encodes standard base64, so translate and drop the padding.
+ */
+static void
+b64url_append(struct buf *b, const unsigned char *data, size_t len)
+{
+	char	*enc, *p;
+	int	 n;
+
+	enc = xmalloc(4 * ((len + 2) / 3) + 1);
+	n = EVP_EncodeBlock((unsigned char *)enc, data, (int)len);
+	while (n > 0 && enc[n - 1] == '=')
+		n--;
+	for (p = enc; p < enc + n; p++) {
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+	}
+	buf_add(b, enc, (size_t)n);
+	free(enc);
+}
+
+/* The token's header and claims (see mint_token() in mint.h), as JSON. */
+static void
+token_parts(const char *kid, const char *project_id, const char *uid,
+    int64_t now, int64_t ttl_seconds, json_object **header,
+    json_object **claims)
+{
+	json_object	*h, *c, *fb;
+	char		*issuer;
+
+	h = json_object_new_object();
+	json_object_object_add(h, "alg", json_object_new_string("RS256"));
+	json_object_object_add(h, "typ", json_object_new_string("JWT"));
+	json_object_object_add(h, "kid", json_object_new_string(kid));
+
+	xasprintf(&issuer, "%s%s", ISSUER_PREFIX, project_id);
+	c = json_object_new_object();
+	json_object_object_add(c, "iss", json_object_new_string(issuer));
+	json_object_object_add(c, "aud", json_object_new_string(project_id));
+	json_object_object_add(c, "sub", json_object_new_string(uid));
+	json_object_object_add(c, "user_id", json_object_new_string(uid));
+	json_object_object_add(c, "iat", json_object_new_int64(now));
+	json_object_object_add(c, "auth_time", json_object_new_int64(now));
+	json_object_object_add(c, "exp",
+	    json_object_new_int64(now + ttl_seconds));
+	fb = json_object_new_object();
+	json_object_object_add(fb, "identities", json_object_new_object());
+	json_object_object_add(fb, "sign_in_provider",
+	    json_object_new_string("custom"));
+	json_object_object_add(c, "firebase", fb);
+	free(issuer);
+	*header = h;
+	*claims = c;
+}
+
+/*
+ * Signs header.claims with pkey (RS256: RSASSA-PKCS1-v1_5 over SHA-256)
+ * and returns the compact token, which the caller frees; NULL if OpenSSL
+ * fails.  Done with OpenSSL itself rather than libjwt, which Debian ships
+ * as a shared library only: the relocatable bundle (doc/deployment.md)
+ * links every library statically.
+ */
+static char *
+token_sign(EVP_PKEY *pkey, json_object *header, json_object *claims)
+{
+	struct buf	 t = BUF_INIT;
+	EVP_MD_CTX	*ctx;
+	unsigned char	*sig = NULL;
+	const char	*text;
+	size_t		 siglen = 0;
+	int		 ok;
+
+	text = json_text(header);
+	b64url_append(&t, (const unsigned char *)text, strlen(text));
+	buf_addc(&t, '.');
+	text = json_text(claims);
+	b64url_append(&t, (const unsigned char *)text, strlen(text));
+
+	ok = (ctx = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+	    EVP_DigestSign(ctx, NULL, &siglen, (unsigned char *)t.data,
+	    t.len) == 1 &&
+	    (sig = OPENSSL_malloc(siglen)) != NULL &&
+	    EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)t.data,
+	    t.len) == 1;
+	if (ok) {
+		buf_addc(&t, '.');
+		b64url_append(&t, sig, siglen);
+	}
+	OPENSSL_free(sig);
+	EVP_MD_CTX_free(ctx);
+	if (!ok) {
+		buf_free(&t);
+		return NULL;
+	}
+	return buf_detach(&t);
+}
+
 int
 mint_token(const char *key_file, const char *cert_file,
     const char *project_id, const char *uid, int64_t now,
@@ -332,8 +432,8 @@ mint_token(const char *key_file, const char *cert_file,
 	struct buf	 key = BUF_INIT, certs = BUF_INIT;
 	EVP_PKEY	*pkey = NULL;
 	BIO		*b = NULL;
-	jwt_t		*jwt = NULL;
-	char		*kid = NULL, *issuer = NULL, *token;
+	json_object	*header = NULL, *claims = NULL;
+	char		*kid = NULL;
 	char		 reason[256];
 	int		 ret = -1;
 
@@ -347,8 +447,7 @@ mint_token(const char *key_file, const char *cert_file,
 		    "characters", UID_MAX);
 		return -1;
 	}
-	/* jwt_add_grant_int() takes a long. */
-	if (ttl_seconds <= 0 || now < 0 || now > LONG_MAX - ttl_seconds) {
+	if (ttl_seconds <= 0 || now < 0 || now > INT64_MAX - ttl_seconds) {
 		snprintf(err, errlen, "the time to live must be positive and "
 		    "the expiry representable");
 		return -1;
@@ -371,33 +470,15 @@ mint_token(const char *key_file, const char *cert_file,
 		goto done;
 	}
 
-	/* The key text read above without a passphrase is what libjwt gets. */
-	xasprintf(&issuer, "%s%s", ISSUER_PREFIX, project_id);
-	if (jwt_new(&jwt) != 0 ||
-	    jwt_set_alg(jwt, JWT_ALG_RS256, (const unsigned char *)key.data,
-	    (int)key.len) != 0 ||
-	    jwt_add_header(jwt, "kid", kid) != 0 ||
-	    jwt_add_grant(jwt, "iss", issuer) != 0 ||
-	    jwt_add_grant(jwt, "aud", project_id) != 0 ||
-	    jwt_add_grant(jwt, "sub", uid) != 0 ||
-	    jwt_add_grant(jwt, "user_id", uid) != 0 ||
-	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
-	    jwt_add_grant_int(jwt, "auth_time", (long)now) != 0 ||
-	    jwt_add_grant_int(jwt, "exp", (long)(now + ttl_seconds)) != 0 ||
-	    jwt_add_grants_json(jwt, "{\"firebase\":{\"identities\":{},"
-	    "\"sign_in_provider\":\"custom\"}}") != 0) {
-		snprintf(err, errlen, "cannot build the token");
+	token_parts(kid, project_id, uid, now, ttl_seconds, &header, &claims);
+	if ((*token_out = token_sign(pkey, header, claims)) == NULL) {
+		snprintf(err, errlen, "cannot sign the token");
 		goto done;
 	}
-	if ((token = jwt_encode_str(jwt)) == NULL) {
-		snprintf(err, errlen, "cannot sign the token: %s",
-		    strerror(errno));
-		goto done;
-	}
-	*token_out = token;
 	ret = 0;
 done:
-	jwt_free(jwt);		/* scrubs its copy of the key */
+	json_object_put(header);
+	json_object_put(claims);
 	EVP_PKEY_free(pkey);
 	BIO_free(b);
 	if (key.data != NULL)
@@ -405,7 +486,6 @@ done:
 	buf_free(&key);
 	buf_free(&certs);
 	free(kid);
-	free(issuer);
 	ERR_clear_error();
 	return ret;
 }

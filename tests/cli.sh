@@ -434,6 +434,21 @@ done
 expect_bs 1 verify
 check_contains "$ERR" "backstream: verify: the store is damaged: bars.db:"
 
+# ---- setup-site ----------------------------------------------------------------------
+
+step "setup-site: refusals (tests/shared-host.sh runs it from the bundle)"
+expect_bs 1 setup-site "$TMP/nowhere"
+check_contains "$ERR" "not a directory"
+mkdir -p "$TMP/site"
+# The build tree's CLI looks for the responders where make install puts
+# them; without an installation there, it writes nothing.
+bs setup-site "$TMP/site"
+if [ "$STATUS" -eq 1 ]; then
+	check_contains "$ERR" "no responders in"
+	[ -z "$(ls -A "$TMP/site")" ] || fail "setup-site wrote files" "none" \
+	    "$(ls -A "$TMP/site")"
+fi
+
 # ---- optional: the import's speed -----------------------------------------------------
 
 # CLI_BENCH_ROWS=1000000 make check TESTS=cli.sh: times the import of that
