@@ -39,6 +39,9 @@ export class SharedEventSource extends EventTarget {
 
   #sub = null;
 
+  /* The stream's own EventSource when the worker could not start. */
+  #own = null;
+
   /* Event names this object listens to, which the worker must relay. */
   #names = new Set(['message']);
 
@@ -77,12 +80,14 @@ export class SharedEventSource extends EventTarget {
     const name = String(type);
     if (this.#names.has(name)) return;
     this.#names.add(name);
-    if (this.#sub !== null && this.#readyState !== CLOSED) post({ op: 'listen', sub: this.#sub, name });
+    if (this.#own) this.#relay(name);
+    else if (this.#sub !== null && this.#readyState !== CLOSED) post({ op: 'listen', sub: this.#sub, name });
   }
 
   close() {
     if (this.#readyState === CLOSED) return;
     this.#readyState = CLOSED;
+    this.#own?.close();
     if (this.#sub === null) return;
     post({ op: 'close', sub: this.#sub });
     hub.subs.delete(this.#sub);
@@ -101,6 +106,10 @@ export class SharedEventSource extends EventTarget {
 
   #subscribe() {
     if (this.#readyState === CLOSED) return;
+    if (hub.failed) {
+      this.fallBack();
+      return;
+    }
     this.#sub = hub.next;
     hub.next += 1;
     hub.subs.set(this.#sub, this);
@@ -108,6 +117,27 @@ export class SharedEventSource extends EventTarget {
       op: 'open', sub: this.#sub, url: this.#url, withCredentials: this.#withCredentials,
       names: [...this.#names],
     });
+  }
+
+  /* Without the worker: a stream of this tab's own, its events passed through receive(). */
+  fallBack() {
+    if (this.#readyState === CLOSED || this.#own) return;
+    hub.subs.delete(this.#sub);
+    this.#own = new hub.Native(this.#url, { withCredentials: this.#withCredentials });
+    this.#own.addEventListener('open', () => this.receive({ type: 'open' }));
+    this.#own.addEventListener('error', (e) => {
+      if (e instanceof MessageEvent) this.#pass('error', e);
+      else this.receive({ type: 'error', closed: this.#own.readyState === CLOSED });
+    });
+    for (const name of this.#names) this.#relay(name);
+  }
+
+  #relay(name) {
+    if (name !== 'open' && name !== 'error') this.#own.addEventListener(name, (e) => this.#pass(name, e));
+  }
+
+  #pass(name, e) {
+    this.receive({ type: 'event', name, data: e.data, lastEventId: e.lastEventId, origin: e.origin });
   }
 
   /* A message from the worker for this subscription. */
@@ -132,8 +162,16 @@ export class SharedEventSource extends EventTarget {
 function connectWorker() {
   const worker = new SharedWorker(new URL('./sse-worker.js', import.meta.url),
     { name: 'backstream-sse' });
-  const h = { port: worker.port, subs: new Map(), next: 1 };
+  const h = { port: worker.port, subs: new Map(), next: 1, failed: false, Native: EventSource };
   h.port.onmessage = (m) => h.subs.get(m.data.sub)?.receive(m.data);
+  // Its script did not load or run: streams opened from now on are the
+  // browser's own, and those waiting for the worker open their own.
+  worker.addEventListener('error', (e) => {
+    console.error('streams not shared between tabs: the worker failed to start', e.message ?? '');
+    h.failed = true;
+    globalThis.EventSource = h.Native;
+    for (const es of [...h.subs.values()]) es.fallBack();
+  });
   // The worker learns that the tab is gone from a lock the tab holds for
   // its life (Web Locks: secure contexts only), or from pagehide.
   if (navigator.locks) {
