@@ -1,4 +1,4 @@
-# tests/browser.sh: the dashboard (www/) and the frontend guide's hooks in headless Chromium, against the web demo (scripts/demo-web.sh): submit, watch, cancel, delete; hook state equal to REST.
+# tests/browser.sh: the dashboard (www/) and the frontend guide's hooks in headless Chromium, against the web demo (scripts/demo-web.sh): submit, watch, cancel, delete; hook state equal to REST; three tabs sharing their streams.
 #
 # Skipped (77) without Chromium (Debian's chromium, /usr/bin/chromium or
 # $CHROMIUM), node 20.19+ with npm, lighttpd or bash, in a tree without www/
