@@ -3,8 +3,8 @@
 // usage: node tabs.mjs TOKEN   (a user of its own: its lists start empty)
 //
 // Without the sharing, three tabs would need twelve streams, and the
-// browser opens six connections to a host over HTTP/1.1: the third tab's
-// lists would stay at "connecting…".
+// browser opens six connections to a host over HTTP/1.1: the second tab's
+// job view would already stay at "connecting…".
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 
