@@ -160,8 +160,9 @@ export class SharedEventSource extends EventTarget {
 
 /* The tab's port to the worker; throws where a SharedWorker cannot start. */
 function connectWorker() {
+  // A module worker: vite's dev server serves it as it is, with its import.
   const worker = new SharedWorker(new URL('./sse-worker.js', import.meta.url),
-    { name: 'backstream-sse' });
+    { type: 'module', name: 'backstream-sse' });
   const h = { port: worker.port, subs: new Map(), next: 1, failed: false, Native: EventSource };
   h.port.onmessage = (m) => h.subs.get(m.data.sub)?.receive(m.data);
   // Its script did not load or run: streams opened from now on are the
