@@ -1,4 +1,4 @@
-# tests/browser.sh: the dashboard (www/) and the frontend guide's hooks in headless Chromium, against the web demo (scripts/demo-web.sh): submit, watch, cancel, delete; hook state equal to REST.
+# tests/browser.sh: the dashboard (www/) and the frontend guide's hooks in headless Chromium, against the web demo (scripts/demo-web.sh): submit, watch, cancel, delete; hook state equal to REST; three tabs sharing their streams.
 #
 # Skipped (77) without Chromium (Debian's chromium, /usr/bin/chromium or
 # $CHROMIUM), node 20.19+ with npm, lighttpd or bash, in a tree without www/
@@ -17,6 +17,10 @@
 #	hooks.mjs	(b) www/test-hooks.html: the four hooks in React,
 #			their state against REST and the CLI through submit,
 #			run, fail, cancel and delete.
+#	tabs.mjs	(c) three tabs of the dashboard live at once over
+#			HTTP/1.1, their streams shared (the server's count
+#			checked with ss); one closed, the others live; the
+#			hooks page joined late in the state of the first.
 # Set BROWSER_VERBOSE=1 to see the pages' console.
 : "${TEST_TIMEOUT:=600}"
 . "${top_srcdir:-..}/tests/lib.sh"
@@ -107,6 +111,9 @@ TOKEN=$(cat "$DEMO/token")
 bs -c "$DEMO/backstream.conf" token --uid hooks
 [ "$STATUS" -eq 0 ] || fail "no token for the user hooks"
 HOOKS_TOKEN=$(cat "$OUT")
+bs -c "$DEMO/backstream.conf" token --uid tabs
+[ "$STATUS" -eq 0 ] || fail "no token for the user tabs"
+TABS_TOKEN=$(cat "$OUT")
 
 # ---- the scenarios ---------------------------------------------------------------------
 
@@ -114,6 +121,8 @@ step "(a) the dashboard"
 browser_node dashboard.mjs "$TOKEN"
 step "(b) the guide's hooks against REST and the CLI"
 browser_node hooks.mjs "$HOOKS_TOKEN" hooks
+step "(c) three tabs over HTTP/1.1"
+browser_node tabs.mjs "$TABS_TOKEN"
 
 # ---- everything stops ----------------------------------------------------------------
 

@@ -8,6 +8,8 @@
 //   dataId, interval, dataLimit   the data hook (remounted per setting)
 // window.__hooks = { jobs, jobsFiltered, history, progress, data }: each the
 // hook's return value as of its component's last render, plus the settings.
+// With ?shared=1, the hooks' streams go through shared-event-source.js, as
+// the dashboard's do (tests/browser/tabs.mjs).
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -15,6 +17,7 @@ import { useBacktestDataSSE } from './hooks/useBacktestDataSSE';
 import { useBacktestHistorySSE } from './hooks/useBacktestHistorySSE';
 import { useBacktestJobsSSE } from './hooks/useBacktestJobsSSE';
 import { useBacktestProgressSSE } from './hooks/useBacktestProgressSSE';
+import { installSharedEventSource } from './shared-event-source.js';
 import { takeToken } from './token.js';
 
 window.__hooks = {};
@@ -52,6 +55,7 @@ function Data({ token, id, interval, limit }) {
 }
 
 const query = new URLSearchParams(window.location.search);
+if (query.get('shared') === '1') window.__shared = installSharedEventSource();
 const num = (name, def) => (query.has(name) ? Number(query.get(name)) : def);
 
 function Page() {
