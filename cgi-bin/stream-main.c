@@ -5,8 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mstime.h"
 #include "responder.h"
 #include "stream.h"
+#include "token-screen.h"
 #include "verify-client.h"
 
 /*
@@ -28,13 +30,22 @@ static const struct route routes[] = {
 	{ "GET",	"sse/backtest/{id}/data",	serve_stream, &stream_data },
 };
 
-/* A stream's lifetime has a random jitter (stream.c). */
+/*
+ * A stream's lifetime has a random jitter (stream.c).  The process's own
+ * state is the token screen.
+ */
 static void *
 sse_init(const struct conf *cfg)
 {
-	(void)cfg;
 	srandom((unsigned)(getpid() ^ time(NULL)));
-	return NULL;
+	return token_screen_new(cfg->project_id, cfg->cert_file,
+	    cfg->token_leeway);
+}
+
+static void
+sse_fini(void *own)
+{
+	token_screen_free(own);
 }
 
 /*
@@ -45,6 +56,9 @@ static enum token_result
 sse_verify(struct responder *rs, const char *token, struct call *c,
     char *why, size_t whylen)
 {
+	/* Junk must not cost a process start each (token-screen.h). */
+	if (token_screen_check(rs->own, token, wall_ms(), why, whylen) == -1)
+		return TOKEN_INVALID;
 	switch (verify_token(rs->cfg.verify_helper, rs->cfg.path, token,
 	    c->uid, &c->token_exp, why, whylen)) {
 	case VERIFY_OK:
@@ -66,6 +80,7 @@ static const struct responder_def sse_def = {
 	.no_token_msg = "a token is required (?token= or Authorization: Bearer)",
 	.bad_token_msg = "the token is invalid or has expired",
 	.init = sse_init,
+	.fini = sse_fini,
 	.verify = sse_verify,
 };
 
