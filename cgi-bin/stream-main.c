@@ -1,25 +1,54 @@
 /* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table and its token checks by helper. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mstime.h"
 #include "responder.h"
+#include "stream-slots.h"
 #include "stream.h"
 #include "token-screen.h"
 #include "verify-client.h"
+#include "xmalloc.h"
+
+/* The process's own state: the token screen and this stream's slot. */
+struct sse {
+	struct token_screen	*screen;
+	struct stream_slots	*slots;
+};
+
+/* Clients at the per-user limit are told to try again after this long. */
+#define RETRY_AFTER_SECONDS	30
 
 /*
  * One process per open stream: each serves its streams one after the
  * other and holds the store open between them.  Streams are read with
- * GET only (HEAD would hold a process for a stream's lifetime).
+ * GET only (HEAD would hold a process for a stream's lifetime).  Each
+ * holds one of its user's max_user_streams slots while it runs.
  */
 static int
 serve_stream(struct call *c)
 {
-	return stream_serve(c, c->arg);
+	struct sse	*own = c->rs->own;
+	int64_t		 max = c->rs->cfg.max_user_streams, held;
+	char		 err[512];
+	int		 r, status;
+
+	r = stream_slots_take(own->slots, c->uid, max, &held, err, sizeof err);
+	if (r == EDQUOT) {
+		http_header(c->req, "Retry-After: %d", RETRY_AFTER_SECONDS);
+		return call_fail(c, 429, "too_many_requests", "%lld streams are "
+		    "open for this user, the most allowed; close one",
+		    (long long)held);
+	}
+	if (r != 0)
+		return call_fail_code(c, r, err);
+	status = stream_serve(c, c->arg);
+	stream_slots_release(own->slots);
+	return status;
 }
 
 /* /api/sse/backtest/{jobs | history | ID | ID/data}; the first match wins. */
@@ -30,22 +59,29 @@ static const struct route routes[] = {
 	{ "GET",	"sse/backtest/{id}/data",	serve_stream, &stream_data },
 };
 
-/*
- * A stream's lifetime has a random jitter (stream.c).  The process's own
- * state is the token screen.
- */
+/* A stream's lifetime has a random jitter (stream.c). */
 static void *
 sse_init(const struct conf *cfg)
 {
+	struct sse	*own = xmalloc(sizeof *own);
+
 	srandom((unsigned)(getpid() ^ time(NULL)));
-	return token_screen_new(cfg->project_id, cfg->cert_file,
+	own->screen = token_screen_new(cfg->project_id, cfg->cert_file,
 	    cfg->token_leeway);
+	own->slots = stream_slots_new(cfg->store_dir);
+	return own;
 }
 
 static void
-sse_fini(void *own)
+sse_fini(void *p)
 {
-	token_screen_free(own);
+	struct sse	*own = p;
+
+	if (own == NULL)
+		return;
+	token_screen_free(own->screen);
+	stream_slots_free(own->slots);
+	free(own);
 }
 
 /*
@@ -57,7 +93,9 @@ sse_verify(struct responder *rs, const char *token, struct call *c,
     char *why, size_t whylen)
 {
 	/* Junk must not cost a process start each (token-screen.h). */
-	if (token_screen_check(rs->own, token, wall_ms(), why, whylen) == -1)
+	struct sse	*own = rs->own;
+
+	if (token_screen_check(own->screen, token, wall_ms(), why, whylen) == -1)
 		return TOKEN_INVALID;
 	switch (verify_token(rs->cfg.verify_helper, rs->cfg.path, token,
 	    c->uid, &c->token_exp, why, whylen)) {
