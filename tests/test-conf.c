@@ -464,7 +464,7 @@ test_docs_conf(void)
 		} else if (p[0] != '#' && p[0] != '\n')
 			TEST_FAIL("not a comment: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(keys, 23);
+	CHECK_INT(keys, 24);
 	memset(&cfg, 0, sizeof cfg);
 	conf_defaults(&def);
 	err[0] = '\0';
@@ -537,7 +537,7 @@ test_docs_man(void)
 		if ((size_t)(nl - p) > 72 && strncmp(p, "\\fB", 3) != 0)
 			TEST_FAIL("long line: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(tp, 23);
+	CHECK_INT(tp, 24);
 	buf_free(&docs);
 }
 
