@@ -1,4 +1,4 @@
-/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table and its token checks by helper. */
+/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table, its token checks (screen, then helper) and each user's share of the pool. */
 #include "config.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "mstime.h"
 #include "responder.h"
 #include "stream-slots.h"
@@ -44,8 +45,12 @@ serve_stream(struct call *c)
 		    "open for this user, the most allowed; close one",
 		    (long long)held);
 	}
-	if (r != 0)
-		return call_fail_code(c, r, err);
+	if (r != 0) {
+		/* The file lives beside the store, and fails with it. */
+		log_error("%s %s: %s", c->req->method, c->req->path, err);
+		return call_fail(c, 503, "unavailable", "the store is "
+		    "unavailable; try again later");
+	}
 	status = stream_serve(c, c->arg);
 	stream_slots_release(own->slots);
 	return status;
