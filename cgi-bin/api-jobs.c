@@ -13,7 +13,6 @@
 #include "jobctl.h"
 #include "json.h"
 #include "spec-parse.h"
-#include "strnum.h"
 #include "trade.h"
 #include "xmalloc.h"
 
@@ -32,41 +31,6 @@ is_json_type(const char *type)
 	while (*type == ' ' || *type == '\t')
 		type++;
 	return *type == '\0' || *type == ';';
-}
-
-/*
- * Reads the whole body into out.  Returns 0, or the status of the error
- * written: 413 past API_BODY_MAX, 400 for a body that did not arrive
- * whole.  (A declared length over the limit was refused before the token
- * was looked at.)
- */
-static int
-read_body(struct call *c, struct buf *out)
-{
-	FCGX_Stream	*in = c->req->fcgx->in;
-	const char	*length, *why;
-	int64_t		 declared = -1;
-	int		 n;
-
-	length = request_param(c->req, "CONTENT_LENGTH");
-	if (length != NULL && *length != '\0' &&
-	    strnum_int(length, 0, INT64_MAX, &declared, &why) == -1)
-		return call_fail(c, 400, "bad_request", "Content-Length %s", why);
-	/* Without a length (chunked), read one byte past the limit to know. */
-	for (;;) {
-		n = FCGX_GetStr(buf_reserve(out, 4096), 4096, in);
-		if (n <= 0)
-			break;
-		out->len += (size_t)n;
-		if (out->len > API_BODY_MAX)
-			return call_fail_too_large(c);
-	}
-	/* A body cut short must never become a job. */
-	if (FCGX_GetError(in) != 0 || (declared >= 0 &&
-	    out->len != (size_t)declared))
-		return call_fail(c, 400, "bad_request", "the request body did "
-		    "not arrive whole");
-	return 0;
 }
 
 /* ---- submit --------------------------------------------------------------------- */
@@ -111,7 +75,7 @@ api_submit_job(struct call *c)
 		    "job as JSON, with Content-Type: application/json");
 		goto out;
 	}
-	if ((status = read_body(c, &body)) != 0)
+	if ((status = call_read_body(c, &body)) != 0)
 		goto out;
 	/* A body of null is refused below as any other non-object. */
 	if (json_parse_value(body.len > 0 ? body.data : "", body.len, &obj,

@@ -191,6 +191,50 @@ call_fail_too_large(struct call *c)
 	    "larger than %lld bytes", (long long)c->rs->def->body_max);
 }
 
+/* How much of a body one read asks for. */
+#define BODY_READ_CHUNK	4096
+
+int
+call_read_body(struct call *c, struct buf *out)
+{
+	FCGX_Stream	*in = c->req->fcgx->in;
+	const char	*length, *why;
+	int64_t		 declared = -1, max = c->rs->def->body_max;
+	size_t		 want;
+	int		 n;
+
+	length = request_param(c->req, "CONTENT_LENGTH");
+	if (length != NULL && *length != '\0' &&
+	    strnum_int(length, 0, INT64_MAX, &declared, &why) == -1)
+		return call_fail(c, 400, "bad_request", "Content-Length %s", why);
+	/*
+	 * Without a length (a chunked body passed on as it comes), read one
+	 * byte past the limit to know, and never more: the rest of the body
+	 * stays unread.
+	 */
+	for (;;) {
+		want = (size_t)(max + 1) - out->len;
+		if (want > BODY_READ_CHUNK)
+			want = BODY_READ_CHUNK;
+		n = FCGX_GetStr(buf_reserve(out, want), (int)want, in);
+		if (n <= 0)
+			break;
+		out->len += (size_t)n;
+		if (out->len > (size_t)max) {
+			log_info("%s %s: a body over %lld bytes refused after "
+			    "reading %zu", c->req->method, c->req->path,
+			    (long long)max, out->len);
+			return call_fail_too_large(c);
+		}
+	}
+	/* A body cut short must never be acted on. */
+	if (FCGX_GetError(in) != 0 || (declared >= 0 &&
+	    out->len != (size_t)declared))
+		return call_fail(c, 400, "bad_request", "the request body did "
+		    "not arrive whole");
+	return 0;
+}
+
 /* ---- the token and the store ---------------------------------------------------- */
 
 /*
@@ -272,7 +316,11 @@ preflight(struct call *c, const char *allow)
 	return 204;
 }
 
-/* A declared body over the limit is refused before anything else is read. */
+/*
+ * A declared body over the limit is refused before anything of it is
+ * read, and before the token: a client without one must not make the
+ * responder read 300 MB to learn its 413.
+ */
 static int
 body_too_large(struct call *c)
 {
@@ -285,6 +333,8 @@ body_too_large(struct call *c)
 	if (length == NULL || strnum_int(length, 0, INT64_MAX, &n, &why) == -1 ||
 	    n <= max)
 		return 0;
+	log_info("%s %s: a body of %lld bytes refused unread", c->req->method,
+	    c->req->path, (long long)n);
 	return call_fail_too_large(c);
 }
 

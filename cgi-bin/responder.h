@@ -140,6 +140,14 @@ const char *responder_error_word(int status);
 int	call_fail_code(struct call *c, int r, const char *err);
 /* The 413 for a body over the responder's body_max; returns 413. */
 int	call_fail_too_large(struct call *c);
+/*
+ * Reads the request's whole body into out (the caller's, freed by it).
+ * Returns 0, or the status of the error written: 413 past def->body_max
+ * (which must be set), having read one byte past it and no more; 400 for
+ * a body that did not arrive whole.  A declared length over the limit was
+ * refused before the token was looked at.
+ */
+int	call_read_body(struct call *c, struct buf *out);
 
 /*
  * Reads and answers the request just accepted on fcgx, through the route

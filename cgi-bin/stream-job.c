@@ -19,8 +19,9 @@
 #include "xmalloc.h"
 
 /*
- * Event ids are "S.T", or "S.T.end" on the terminal event: S the change
- * seq the stream has read up to, T how many transactions the client holds.
+ * Event ids are "S.T", or "S.T.end" on the terminal event: S the user's
+ * own change number the stream has read up to (lib/follow.h), T how many
+ * transactions the client holds.
  * A resumed stream sends the current progress and only transactions past
  * T; a client holding ".end" of a finished job gets 204.  T counts trades
  * in their fixed order, so a job run again after an engine crash (which
@@ -103,7 +104,7 @@ free_job(void *state)
 static void
 event_id(char *out, size_t len, const struct job_state *st, int end)
 {
-	snprintf(out, len, "%" PRIu64 ".%" PRIu32 "%s", st->follow.seq,
+	snprintf(out, len, "%" PRIu64 ".%" PRIu32 "%s", st->follow.useq,
 	    st->sent, end ? ".end" : "");
 }
 

@@ -16,8 +16,9 @@
  * quiet moment, in order (doc/streams.md).  The window (lib/window.c) holds
  * what the client holds and decides the events; the follower
  * (lib/follow.c) says what changed, so that unchanged items are never
- * sent again.  Every event of one read carries the change-log sequence
- * number the list is then current to.
+ * sent again.  Every event of one read carries the user's own change
+ * number the list is then current to (never the log's, which would tell
+ * of other users' changes).
  */
 
 /* Sends one of the window's events in the kind's words. */
@@ -106,7 +107,7 @@ static void
 set_event_id(struct list_stream *ls)
 {
 	snprintf(ls->event_id, sizeof ls->event_id, "%" PRIu64,
-	    ls->follow.seq);
+	    ls->follow.useq);
 }
 
 static int

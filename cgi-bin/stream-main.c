@@ -1,23 +1,59 @@
-/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table and its token checks by helper. */
+/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table, its token checks (screen, then helper) and each user's share of the pool. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "mstime.h"
 #include "responder.h"
+#include "stream-slots.h"
 #include "stream.h"
+#include "token-screen.h"
 #include "verify-client.h"
+#include "xmalloc.h"
+
+/* The process's own state: the token screen and this stream's slot. */
+struct sse {
+	struct token_screen	*screen;
+	struct stream_slots	*slots;
+};
+
+/* Clients at the per-user limit are told to try again after this long. */
+#define RETRY_AFTER_SECONDS	30
 
 /*
  * One process per open stream: each serves its streams one after the
  * other and holds the store open between them.  Streams are read with
- * GET only (HEAD would hold a process for a stream's lifetime).
+ * GET only (HEAD would hold a process for a stream's lifetime).  Each
+ * holds one of its user's max_user_streams slots while it runs.
  */
 static int
 serve_stream(struct call *c)
 {
-	return stream_serve(c, c->arg);
+	struct sse	*own = c->rs->own;
+	int64_t		 max = c->rs->cfg.max_user_streams, held;
+	char		 err[512];
+	int		 r, status;
+
+	r = stream_slots_take(own->slots, c->uid, max, &held, err, sizeof err);
+	if (r == EDQUOT) {
+		http_header(c->req, "Retry-After: %d", RETRY_AFTER_SECONDS);
+		return call_fail(c, 429, "too_many_requests", "%lld streams are "
+		    "open for this user, the most allowed; close one",
+		    (long long)held);
+	}
+	if (r != 0) {
+		/* The file lives beside the store, and fails with it. */
+		log_error("%s %s: %s", c->req->method, c->req->path, err);
+		return call_fail(c, 503, "unavailable", "the store is "
+		    "unavailable; try again later");
+	}
+	status = stream_serve(c, c->arg);
+	stream_slots_release(own->slots);
+	return status;
 }
 
 /* /api/sse/backtest/{jobs | history | ID | ID/data}; the first match wins. */
@@ -32,9 +68,25 @@ static const struct route routes[] = {
 static void *
 sse_init(const struct conf *cfg)
 {
-	(void)cfg;
+	struct sse	*own = xmalloc(sizeof *own);
+
 	srandom((unsigned)(getpid() ^ time(NULL)));
-	return NULL;
+	own->screen = token_screen_new(cfg->project_id, cfg->cert_file,
+	    cfg->token_leeway);
+	own->slots = stream_slots_new(cfg->store_dir);
+	return own;
+}
+
+static void
+sse_fini(void *p)
+{
+	struct sse	*own = p;
+
+	if (own == NULL)
+		return;
+	token_screen_free(own->screen);
+	stream_slots_free(own->slots);
+	free(own);
 }
 
 /*
@@ -45,6 +97,11 @@ static enum token_result
 sse_verify(struct responder *rs, const char *token, struct call *c,
     char *why, size_t whylen)
 {
+	/* Junk must not cost a process start each (token-screen.h). */
+	struct sse	*own = rs->own;
+
+	if (token_screen_check(own->screen, token, wall_ms(), why, whylen) == -1)
+		return TOKEN_INVALID;
 	switch (verify_token(rs->cfg.verify_helper, rs->cfg.path, token,
 	    c->uid, &c->token_exp, why, whylen)) {
 	case VERIFY_OK:
@@ -66,6 +123,7 @@ static const struct responder_def sse_def = {
 	.no_token_msg = "a token is required (?token= or Authorization: Bearer)",
 	.bad_token_msg = "the token is invalid or has expired",
 	.init = sse_init,
+	.fini = sse_fini,
 	.verify = sse_verify,
 };
 

@@ -13,8 +13,12 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
-#define CHANGE_VERSION	1
-#define META_SEQ	"seq"
+/* 1: before the users' own numbers (store format 1), still read. */
+#define CHANGE_VERSION_1	1
+#define CHANGE_VERSION		2
+#define META_SEQ		"seq"
+/* A user's own counter: this prefix, then the uid. */
+#define META_USER_SEQ		"useq/"
 
 /*
  * Sequence numbers taken before a machine crash may be lost with the log
@@ -26,6 +30,48 @@
 #define REBOOT_SEQ_GAP	(UINT64_C(1) << 24)
 
 /*
+ * Reads record key of STORE_META, of exactly len bytes with a first byte
+ * of 1, into rec, write-locking it in a write transaction.  Returns 0,
+ * DB_NOTFOUND or a store code.
+ */
+static int
+meta_read(struct store_txn *txn, const void *k, size_t klen,
+    unsigned char *rec, size_t len)
+{
+	DB	*db = store_db(txn, STORE_META);
+	DBT	 key, data;
+	int	 r;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = (void *)(uintptr_t)k;
+	key.size = (uint32_t)klen;
+	data.data = rec;
+	data.ulen = (uint32_t)len;
+	data.flags = DB_DBT_USERMEM;
+	r = db->get(db, txn->tid, &key, &data, txn->writable ? DB_RMW : 0);
+	if (r == 0 && (data.size != len || rec[0] != 1))
+		return store_fail(txn, EIO, "change counter record is damaged");
+	return r;
+}
+
+static int
+meta_write(struct store_txn *txn, const void *k, size_t klen,
+    const unsigned char *rec, size_t len)
+{
+	DB	*db = store_db(txn, STORE_META);
+	DBT	 key, data;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = (void *)(uintptr_t)k;
+	key.size = (uint32_t)klen;
+	data.data = (void *)(uintptr_t)rec;
+	data.size = (uint32_t)len;
+	return db->put(db, txn->tid, &key, &data, 0);
+}
+
+/*
  * Reads the next free number, write-locking the counter: from here to the
  * commit no other writer can take a number, which is what makes sequence
  * order equal commit order.
@@ -33,48 +79,98 @@
 static int
 read_counter(struct store_txn *txn, uint64_t *next)
 {
-	DB		*db = store_db(txn, STORE_META);
-	DBT		 key, data;
-	unsigned char	 rec[9];
-	int		 r;
+	unsigned char	rec[9];
+	int		r;
 
-	memset(&key, 0, sizeof key);
-	memset(&data, 0, sizeof data);
-	key.data = META_SEQ;
-	key.size = sizeof META_SEQ - 1;
-	data.data = rec;
-	data.ulen = sizeof rec;
-	data.flags = DB_DBT_USERMEM;
-	r = db->get(db, txn->tid, &key, &data, txn->writable ? DB_RMW : 0);
+	r = meta_read(txn, META_SEQ, sizeof META_SEQ - 1, rec, sizeof rec);
 	if (r == DB_NOTFOUND) {
 		*next = 1;
 		return 0;
 	}
-	if (r != 0)
-		return r;
-	if (data.size != sizeof rec || rec[0] != 1)
-		return store_fail(txn, EIO, "change counter record is damaged");
-	*next = store_get_be64(rec + 1);
-	return 0;
+	if (r == 0)
+		*next = store_get_be64(rec + 1);
+	return r;
 }
 
 static int
 write_counter(struct store_txn *txn, uint64_t next)
 {
-	DB		*db = store_db(txn, STORE_META);
-	DBT		 key, data;
-	unsigned char	 rec[9];
+	unsigned char	rec[9];
 
-	memset(&key, 0, sizeof key);
-	memset(&data, 0, sizeof data);
-	key.data = META_SEQ;
-	key.size = sizeof META_SEQ - 1;
 	rec[0] = 1;
 	store_put_be64(rec + 1, next);
-	data.data = rec;
-	data.size = sizeof rec;
-	return db->put(db, txn->tid, &key, &data, 0);
+	return meta_write(txn, META_SEQ, sizeof META_SEQ - 1, rec, sizeof rec);
 }
+
+/* ---- the users' own numbers ------------------------------------------ */
+
+/*
+ * Event ids must say nothing of other users' activity, so each user has
+ * a counter of its own changes too: its record holds the next number and
+ * the log sequence number of the user's last change.
+ */
+struct user_counter {
+	unsigned char	key[sizeof META_USER_SEQ - 1 + UID_MAX];
+	size_t		klen;
+	unsigned char	rec[17];
+};
+
+/* Reads uid's counter: 0, DB_NOTFOUND (no change yet) or a store code. */
+static int
+user_counter_read(struct store_txn *txn, const char *uid,
+    struct user_counter *uc)
+{
+	size_t	n = strlen(uid);
+
+	if (n == 0 || n > UID_MAX)
+		return EINVAL;
+	memcpy(uc->key, META_USER_SEQ, sizeof META_USER_SEQ - 1);
+	memcpy(uc->key + sizeof META_USER_SEQ - 1, uid, n);
+	uc->klen = sizeof META_USER_SEQ - 1 + n;
+	return meta_read(txn, uc->key, uc->klen, uc->rec, sizeof uc->rec);
+}
+
+/*
+ * Takes uid's next own number into *useq for the change at log sequence
+ * seq.  A change lost with the log's tail in a crash took a number too
+ * (which a browser may hold): when the log's counter jumped since the
+ * user's last change (changelog_reboot_jump), the user's jumps as well.
+ */
+static int
+user_number_take(struct store_txn *txn, const char *uid, uint64_t seq,
+    uint64_t *useq)
+{
+	struct user_counter	uc;
+	uint64_t		next = 1;
+	int			r;
+
+	r = user_counter_read(txn, uid, &uc);
+	if (r != 0 && r != DB_NOTFOUND)
+		return r;
+	if (r == 0) {
+		next = store_get_be64(uc.rec + 1);
+		if (seq - store_get_be64(uc.rec + 9) >= REBOOT_SEQ_GAP)
+			next += REBOOT_SEQ_GAP;
+	}
+	*useq = next;
+	uc.rec[0] = 1;
+	store_put_be64(uc.rec + 1, next + 1);
+	store_put_be64(uc.rec + 9, seq);
+	return meta_write(txn, uc.key, uc.klen, uc.rec, sizeof uc.rec);
+}
+
+int
+changelog_user_head(struct store_txn *txn, const char *uid, uint64_t *useq)
+{
+	struct user_counter	uc;
+	int			r;
+
+	r = user_counter_read(txn, uid, &uc);
+	*useq = r == 0 ? store_get_be64(uc.rec + 1) - 1 : 0;
+	return r == DB_NOTFOUND ? 0 : r;
+}
+
+/* ---- the log ---------------------------------------------------------- */
 
 int
 changelog_append(struct store_txn *txn, enum change_kind kind,
@@ -83,11 +179,12 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 	DB		*db = store_db(txn, STORE_CHANGES);
 	struct buf	 rec = BUF_INIT;
 	unsigned char	 k[8];
-	uint64_t	 seq;
+	uint64_t	 seq, useq = 0;
 	DBT		 key, data;
 	int		 r;
 
-	if ((r = read_counter(txn, &seq)) != 0)
+	if ((r = read_counter(txn, &seq)) != 0 || (uid[0] != '\0' &&
+	    (r = user_number_take(txn, uid, seq, &useq)) != 0))
 		return r;
 	pack_u8(&rec, CHANGE_VERSION);
 	pack_u8(&rec, (uint8_t)kind);
@@ -95,6 +192,7 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 	pack_str(&rec, uid);
 	pack_str(&rec, id);
 	pack_u32(&rec, aux);
+	pack_u64(&rec, useq);
 	store_put_be64(k, seq);
 	memset(&key, 0, sizeof key);
 	memset(&data, 0, sizeof data);
@@ -129,18 +227,21 @@ static int
 decode(const DBT *key, const DBT *data, struct change *c)
 {
 	struct unpack	u;
+	uint8_t		version;
 
 	if (key->size != 8)
 		return -1;
 	c->seq = store_get_be64(key->data);
 	unpack_init(&u, data->data, data->size);
-	if (unpack_u8(&u) != CHANGE_VERSION)
+	version = unpack_u8(&u);
+	if (version != CHANGE_VERSION && version != CHANGE_VERSION_1)
 		return -1;
 	c->kind = (enum change_kind)unpack_u8(&u);
 	c->time_ms = unpack_i64(&u);
 	unpack_str(&u, c->uid, sizeof c->uid);
 	unpack_str(&u, c->id, sizeof c->id);
 	c->aux = unpack_u32(&u);
+	c->useq = version == CHANGE_VERSION ? unpack_u64(&u) : 0;
 	return u.bad ? -1 : 0;
 }
 

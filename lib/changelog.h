@@ -12,7 +12,8 @@
  * same transaction, under a sequence number that only grows: commit order
  * is sequence order, because every writer takes the counter and holds it
  * until it commits.  Numbers survive restarts and never repeat (they jump
- * after a reboot), so streams use them as event ids.
+ * after a reboot).  Each user's changes are numbered on their own as well
+ * (useq), under the same rules: streams show those in event ids.
  */
 enum change_kind {
 	CHANGE_JOB = 1,		/* a job was created or updated */
@@ -26,6 +27,12 @@ enum change_kind {
 
 struct change {
 	uint64_t		seq;
+	/*
+	 * The user's own number: 1, 2, … for its changes only, so that the
+	 * ids a user sees say nothing of others' activity.  0 for CHANGE_BARS
+	 * and for records of a store from before the numbers (format 1).
+	 */
+	uint64_t		useq;
 	int64_t			time_ms;	/* wall clock of the commit */
 	enum change_kind	kind;
 	char			uid[UID_MAX + 1];	/* "" for CHANGE_BARS */
@@ -48,6 +55,12 @@ int	changelog_read_since(struct store_txn *txn, const char *uid,
 	    void *arg);
 /* The newest committed sequence number (0 when none) as txn sees it. */
 int	changelog_head(struct store_txn *txn, uint64_t *seq);
+/*
+ * uid's newest own number (struct change's useq; 0 before its first
+ * change) as txn sees it.  Returns 0 or a store code.
+ */
+int	changelog_user_head(struct store_txn *txn, const char *uid,
+	    uint64_t *useq);
 /*
  * The oldest sequence number still in the log; a client whose last event
  * is older than this minus one cannot be resumed from the log.

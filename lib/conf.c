@@ -109,6 +109,11 @@ static const struct conf_key conf_keys[] = {
 	{ "stream_jitter", CONF_DURATION, OFF(stream_jitter), 0, 1 * DAY, "3m",
 	  "Each stream's lifetime is shortened by a random amount up to this, "
 	  "so that streams opened together do not all end together." },
+	{ "max_user_streams", CONF_INT, OFF(max_user_streams), 1, 100000, "12",
+	  "How many streams one user may hold open at once, across every "
+	  "stream responder; one more is answered HTTP 429 with Retry-After. "
+	  "The pool of stream processes is shared by every user: this keeps "
+	  "one user from holding all of it. A browser tab holds one to three." },
 
 	{ "max_queued_jobs", CONF_INT, OFF(max_queued_jobs), 1, 100000, "20",
 	  "How many queued jobs one user may have; a submission past it gets "

@@ -29,6 +29,7 @@ struct conf {
 	int64_t		 retry;
 	int64_t		 stream_lifetime;
 	int64_t		 stream_jitter;
+	int64_t		 max_user_streams;
 
 	int64_t		 max_queued_jobs;
 	char		*cors_origins;	/* space-separated, or empty */

@@ -5,10 +5,21 @@
 
 struct start_read {
 	struct follower	*f;
-	uint64_t	 seq;
+	uint64_t	 seq, useq;
 	int		(*read)(struct store_txn *, void *);
 	void		*arg;
 };
+
+/* The heads of the log and of the user's numbers, as txn sees them. */
+static int
+heads(struct store_txn *txn, const char *uid, uint64_t *seq, uint64_t *useq)
+{
+	int	r;
+
+	if ((r = changelog_head(txn, seq)) != 0)
+		return r;
+	return changelog_user_head(txn, uid, useq);
+}
 
 static int
 start_read(struct store_txn *txn, void *arg)
@@ -16,7 +27,7 @@ start_read(struct store_txn *txn, void *arg)
 	struct start_read	*sr = arg;
 	int			 r;
 
-	if ((r = changelog_head(txn, &sr->seq)) != 0)
+	if ((r = heads(txn, sr->f->uid, &sr->seq, &sr->useq)) != 0)
 		return r;
 	return sr->read != NULL ? sr->read(txn, sr->arg) : 0;
 }
@@ -26,11 +37,13 @@ follow_start(struct store *st, struct follower *f,
     int (*read)(struct store_txn *txn, void *arg), void *arg, char *err,
     size_t errlen)
 {
-	struct start_read	sr = { f, 0, read, arg };
+	struct start_read	sr = { f, 0, 0, read, arg };
 	int			r;
 
-	if ((r = store_read(st, start_read, &sr, err, errlen)) == 0)
+	if ((r = store_read(st, start_read, &sr, err, errlen)) == 0) {
 		f->seq = sr.seq;
+		f->useq = sr.useq;
+	}
 	return r;
 }
 
@@ -38,7 +51,7 @@ struct update_read {
 	const struct follower	*f;
 	const struct follow_ops	*ops;
 	void			*arg;
-	uint64_t		 seq;	/* the newest change read */
+	uint64_t		 seq, useq;	/* the newest change read */
 	int			 behind;
 };
 
@@ -48,6 +61,9 @@ note_change(const struct change *c, void *arg)
 	struct update_read	*ur = arg;
 
 	ur->seq = c->seq;
+	/* A record from before the users' numbers (format 1) has none. */
+	if (c->useq != 0)
+		ur->useq = c->useq;
 	return ur->ops->change(c, ur->arg);
 }
 
@@ -60,6 +76,7 @@ update_read(struct store_txn *txn, void *arg)
 
 	/* A retried read starts again from where the follower stands. */
 	ur->seq = ur->f->seq;
+	ur->useq = ur->f->useq;
 	ur->behind = 0;
 	ur->ops->reset(ur->arg);
 	if ((r = changelog_first(txn, &first)) != 0)
@@ -67,7 +84,7 @@ update_read(struct store_txn *txn, void *arg)
 	if (first > ur->f->seq + 1) {
 		/* Changes past seq were trimmed unseen: start over at the head. */
 		ur->behind = 1;
-		if ((r = changelog_head(txn, &ur->seq)) != 0)
+		if ((r = heads(txn, ur->f->uid, &ur->seq, &ur->useq)) != 0)
 			return r;
 	} else if ((r = changelog_read_since(txn, ur->f->uid, ur->f->seq,
 	    note_change, ur)) != 0)
@@ -79,12 +96,13 @@ int
 follow_update(struct store *st, struct follower *f,
     const struct follow_ops *ops, void *arg, char *err, size_t errlen)
 {
-	struct update_read	ur = { f, ops, arg, 0, 0 };
+	struct update_read	ur = { f, ops, arg, 0, 0, 0 };
 
 	if (store_read(st, update_read, &ur, err, errlen) != 0)
 		return -1;
 	if (ur.seq == f->seq)
 		return FOLLOW_QUIET;
 	f->seq = ur.seq;
+	f->useq = ur.useq;
 	return ur.behind ? FOLLOW_BEHIND : FOLLOW_CHANGED;
 }

@@ -19,6 +19,12 @@
 struct follower {
 	const char	*uid;		/* borrowed: the user followed */
 	uint64_t	 seq;		/* current up to here */
+	/*
+	 * The user's own number (struct change's useq) of the newest of its
+	 * changes up to seq: what event ids show, as seq would tell of other
+	 * users' changes.
+	 */
+	uint64_t	 useq;
 };
 
 /* What a read found. */
@@ -46,7 +52,7 @@ struct follow_ops {
 
 /*
  * Starts following: in one read transaction takes the head of the log as
- * f->seq and calls read (may be NULL) for the state the client starts
+ * f->seq (and the user's as f->useq) and calls read (may be NULL) for the state the client starts
  * from.  Returns 0, read's code, or a store code with a reason in err.
  */
 int	follow_start(struct store *st, struct follower *f,
@@ -54,7 +60,7 @@ int	follow_start(struct store *st, struct follower *f,
 	    char *err, size_t errlen);
 /*
  * Reads what changed past f->seq in one read transaction and moves f->seq
- * on.  Returns a follow_result, or -1 with a reason in err (f unchanged).
+ * and f->useq on.  Returns a follow_result, or -1 with a reason in err (f unchanged).
  */
 int	follow_update(struct store *st, struct follower *f,
 	    const struct follow_ops *ops, void *arg, char *err,

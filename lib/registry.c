@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytelock.h"
 #include "registry.h"
 
 #define REGISTRY_FILE	"__db.register"
@@ -27,16 +28,6 @@ open_registry(const char *dir, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-static void
-byte_lock(struct flock *fl, int type, off_t off)
-{
-	memset(fl, 0, sizeof *fl);
-	fl->l_type = (short)type;
-	fl->l_whence = SEEK_SET;
-	fl->l_start = off;
-	fl->l_len = 1;
-}
-
 /* pid's line, as Berkeley DB writes it: "%24lu\n", no NUL. */
 static void
 pid_line(char out[LINE], pid_t pid)
@@ -45,22 +36,6 @@ pid_line(char out[LINE], pid_t pid)
 
 	snprintf(buf, sizeof buf, "%24lu\n", (unsigned long)pid);
 	memcpy(out, buf, LINE);
-}
-
-/* Whether another process holds a lock on byte off; -1 on error. */
-static int
-locked(int fd, off_t off)
-{
-	struct flock	fl;
-
-	/*
-	 * Berkeley DB's locks are write locks, which a read lock would
-	 * conflict with; F_GETLK only tests, so nothing needs releasing.
-	 */
-	byte_lock(&fl, F_RDLCK, off);
-	if (fcntl(fd, F_GETLK, &fl) == -1)
-		return -1;
-	return fl.l_type != F_UNLCK;
 }
 
 /*
@@ -86,7 +61,7 @@ scan_for_dead(int fd, const char *self)
 			if (buf[i] == 'X' || (self != NULL &&
 			    memcmp(buf + i, self, LINE) == 0))
 				continue;
-			if (locked(fd, off) != 1)
+			if (bytelock_held(fd, off) != 1)
 				return 1;
 		}
 	}
@@ -134,14 +109,11 @@ registry_request_recovery(const char *dir)
 int
 registry_needs_recovery(const char *dir)
 {
-	struct flock	 fl;
-	int		 fd, dead;
+	int	fd, dead;
 
 	if ((fd = open_registry(dir, O_RDWR)) == -1)
 		return errno == ENOENT;
-	byte_lock(&fl, F_WRLCK, REGISTRY_BYTE);
-	while (fcntl(fd, F_SETLKW, &fl) == -1 && errno == EINTR)
-		;
+	(void)bytelock_set(fd, F_WRLCK, REGISTRY_BYTE, 1);
 	dead = scan_for_dead(fd, NULL) != 0;
 	/* Releases the registry lock: this process holds no other here. */
 	close(fd);
@@ -168,7 +140,7 @@ registry_watch_dead(const struct registry_watch *w)
 {
 	int	r;
 
-	if (w->fd == -1 || (r = locked(w->fd, REGISTRY_BYTE)) == -1)
+	if (w->fd == -1 || (r = bytelock_held(w->fd, REGISTRY_BYTE)) == -1)
 		return 1;
 	if (r == 1)
 		return -1;

@@ -8,8 +8,14 @@
 
 #include "store-core.h"
 
-/* Version of the on-disk layout. */
-#define STORE_FORMAT	1
+/*
+ * Version of the on-disk layout.  2: change records carry the user's own
+ * sequence number (changelog.c).  A format-1 store is upgraded when first
+ * opened for writing: its records stay readable as they are, so the
+ * upgrade only writes the new number, which keeps older releases out.
+ */
+#define STORE_FORMAT		2
+#define STORE_FORMAT_OLDEST	1
 
 /* The meta keys (the change log keeps its counter here too). */
 #define META_FORMAT	"format"
@@ -59,7 +65,15 @@ check_meta(struct store_txn *txn, void *arg)
 	data.ulen = sizeof fmt;
 	data.flags = DB_DBT_USERMEM;
 	r = db->get(db, txn->tid, &key, &data, mc->write ? DB_RMW : 0);
-	if (r == DB_NOTFOUND && mc->create) {
+	if (r != 0 && (r != DB_NOTFOUND || !mc->create))
+		return r;
+	if (r == 0 && (data.size != 1 || fmt[0] < STORE_FORMAT_OLDEST ||
+	    fmt[0] > STORE_FORMAT))
+		return store_fail(txn, EINVAL, "the store has format %u; this "
+		    "release reads formats %u to %u", data.size == 1 ?
+		    fmt[0] : 0, STORE_FORMAT_OLDEST, STORE_FORMAT);
+	if (r == DB_NOTFOUND || fmt[0] != STORE_FORMAT) {
+		/* A new store, or an older format to upgrade. */
 		if (!mc->write) {
 			mc->stale = 1;
 			return 0;
@@ -68,12 +82,6 @@ check_meta(struct store_txn *txn, void *arg)
 		data.size = 1;
 		if ((r = db->put(db, txn->tid, &key, &data, 0)) != 0)
 			return r;
-	} else if (r != 0) {
-		return r;
-	} else if (data.size != 1 || fmt[0] != STORE_FORMAT) {
-		return store_fail(txn, EINVAL, "the store has format %u; this "
-		    "release reads format %u", data.size == 1 ? fmt[0] : 0,
-		    STORE_FORMAT);
 	}
 
 	key.data = META_BOOT;

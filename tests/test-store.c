@@ -76,6 +76,7 @@ remove_job(struct store_txn *txn, void *arg)
 struct collected {
 	char		ids[64][ID_MAX + 1];
 	uint64_t	seqs[64];
+	uint64_t	useqs[64];
 	int		n;
 };
 
@@ -184,6 +185,7 @@ collect_change(const struct change *c, void *arg)
 
 	if (out->n < 64) {
 		out->seqs[out->n] = c->seq;
+		out->useqs[out->n] = c->useq;
 		snprintf(out->ids[out->n++], ID_MAX + 1, "%s", c->id);
 	}
 	return 0;
@@ -241,6 +243,10 @@ test_changelog(void)
 	for (i = 1; i < q.out.n; i++)
 		CHECK(q.out.seqs[i] > q.out.seqs[i - 1]);
 	CHECK_STR(q.out.ids[0], a.id);
+	/* carol's own numbers count her changes only: dave's is not among them. */
+	CHECK_INT(q.out.useqs[0], 1);
+	for (i = 1; i < q.out.n; i++)
+		CHECK_INT(q.out.useqs[i], q.out.useqs[i - 1] + 1);
 
 	/* Reading after a point gives only what came later. */
 	q.after = q.out.seqs[1];
@@ -605,6 +611,88 @@ test_reboot_gap(void)
 	store_close(s);
 }
 
+struct user_head {
+	const char	*uid;
+	uint64_t	 useq;
+};
+
+static int
+read_user_head(struct store_txn *txn, void *arg)
+{
+	struct user_head	*h = arg;
+
+	return changelog_user_head(txn, h->uid, &h->useq);
+}
+
+static int
+put_format(struct store_txn *txn, void *arg)
+{
+	DB	*db = store_db(txn, STORE_META);
+	DBT	 key, data;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = "format";
+	key.size = 6;
+	data.data = arg;
+	data.size = 1;
+	return db->put(db, txn->tid, &key, &data, 0);
+}
+
+static int
+get_format(struct store_txn *txn, void *arg)
+{
+	DB	*db = store_db(txn, STORE_META);
+	DBT	 key, data;
+
+	memset(&key, 0, sizeof key);
+	memset(&data, 0, sizeof data);
+	key.data = "format";
+	key.size = 6;
+	data.data = arg;
+	data.ulen = 1;
+	data.flags = DB_DBT_USERMEM;
+	return db->get(db, txn->tid, &key, &data, 0);
+}
+
+/*
+ * A user's own numbers jump after a reboot too, and never for another
+ * user's changes; a format-1 store is upgraded on open.
+ */
+static void
+test_user_numbers(void)
+{
+	struct store		*s;
+	struct user_head	 h = { "grace", 0 };
+	struct job		 a, b;
+	unsigned char		 fmt = 1;
+
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
+	CHECK_INT(h.useq, 0);
+	make_job(&a, "grace", "DEMO");
+	make_job(&b, "heidi", "DEMO");
+	CHECK_INT(store_write(s, 0, create_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, create_job, &b, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, update_job, &b, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
+	CHECK_INT(h.useq, 2);
+	CHECK_INT(store_write(s, 0, fake_boot, NULL, err, sizeof err), 0);
+	store_close(s);
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
+	CHECK(h.useq >= 3 + (UINT64_C(1) << 24));
+
+	CHECK_INT(store_write(s, 0, put_format, &fmt, err, sizeof err), 0);
+	store_close(s);
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(store_read(s, get_format, &fmt, err, sizeof err), 0);
+	CHECK_INT(fmt, 2);
+	store_close(s);
+}
+
 /* Sleeps ms inside a store operation, through the watchdog's signals. */
 static int
 sleep_inside(struct store_txn *txn, void *arg)
@@ -750,6 +838,7 @@ main(int argc, char **argv)
 		{ "bars", test_bars },
 		{ "notify_across_processes", test_notify_across_processes },
 		{ "reboot_gap", test_reboot_gap },
+		{ "user_numbers", test_user_numbers },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
 		{ "stall_past_the_limit", test_stall_past_the_limit },
 		{ "stall_after_a_death", test_stall_after_a_death },

@@ -1,6 +1,6 @@
 // resume.mjs: Last-Event-ID resumes exactly: progress and data streams cut at random points (responders killed, clients dropping and coming back with last_event_id), 204 after the end, lists starting with a snapshot, and streams that fell behind a trimmed change log.
 import {
-	BASE, bsJson, check, checkEq, checkSameSet, cut, engine, engineOnce,
+	BASE, bs, bsJson, check, checkEq, checkSameSet, cut, engine, engineOnce,
 	EventSource, freeBackends, hookEnv, longSpec, note, now, openTracked,
 	quiet, random, rawEvents as readEvents, rawGet, rest, run, seed, sleep,
 	spec, step, stopOutsideStore, submit, token, waitFor,
@@ -249,6 +249,37 @@ async function main() {
 		    'progress after the trim');
 		for (const s of [jobs, history, prog])
 			s.result.unmount();
+	}
+
+	step("ids count the user's own changes: another user's show in none");
+	await freeBackends(2);
+	{
+		const list = new EventSource(`${BASE}/api/sse/backtest/jobs?token=${alice}&limit=3`);
+		const base = Number((await list.next('snapshot')).id);
+		const ids = [];
+		for (let i = 0; i < 3; i++) {
+			const from = list.rec.events.length;
+			for (let b = 0; b < 4; b++)
+				await submit('bob', spec());
+			await submit('alice', spec());
+			ids.push(Number((await list.next('job_added', { from })).id));
+		}
+		checkEq(ids, [base + 1, base + 2, base + 3],
+		    "the list's ids after each of alice's submissions, among bob's");
+		const job = await submit('alice', spec());
+		const prog = new EventSource(`${BASE}/api/sse/backtest/${job.job_id}?token=${alice}`);
+		checkEq((await prog.next('progress')).id, `${base + 4}.0`,
+		    "the progress stream's first id");
+		const from = prog.rec.events.length;
+		for (let b = 0; b < 4; b++)
+			await submit('bob', spec());
+		check((await bs('cancel', job.job_id, '--uid', 'alice')).code === 0, 'cancel');
+		const end = (await prog.next('cancelled', { from })).id;
+		const s = Number(end.split('.')[0]);
+		check(s > base + 4 && s <= base + 6, "the cancelled event's id counts alice's changes only",
+		    `${base + 5}.0.end or ${base + 6}.0.end`, end);
+		list.close();
+		prog.close();
 	}
 }
 
