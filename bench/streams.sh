@@ -79,7 +79,7 @@ CLIENT_PID=
 cleanup() {
 	rc=$?
 	[ -z "$NGINX_PID" ] || stop_tree "$NGINX_PID"
-	bench_cleanup $rc "$CLIENT_PID" "$LIGHTTPD_PID" "$TMP"
+	bench_cleanup "$rc" "$CLIENT_PID" "$LIGHTTPD_PID" "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 124' INT TERM
