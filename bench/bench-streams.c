@@ -25,6 +25,7 @@
 #include "store-history.h"
 #include "store.h"
 #include "procstat.h"
+#include "publish.h"
 #include "sse-client.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -45,6 +46,15 @@
  *             the phase before still open
  *   idle      CPU of the responders and the web server over -d seconds,
  *             streams still open
+ *   peer      for each size in -s (default N and 300): the streams of
+ *             "same" at that size, then as many subscribers of one nchan
+ *             channel (nginx with the nchan module on port -q, pid -Q; none:
+ *             skipped) to which the writer publishes instead of committing,
+ *             the same JSON padded to the size of backstream's event; then
+ *             both sides' p50 and p99 and the ratio of their p99s
+ *   open      CPU to open -o streams (valid token) and to refuse -o junk
+ *             tokens: responders and web server, and the token helper run
+ *             by this program as a responder runs it, per stream
  *   spread    N jobs-list streams of N users; each commit is one user's
  *   data      one data stream of -P points per chunk size in -z
  *
@@ -81,9 +91,13 @@ static struct {
 	int		 repeats;
 	char		 modes[256];
 	int		 batch;		/* streams opened at once */
+	int		 peer_port;	/* nginx with nchan; 0: none */
+	pid_t		 peer_pid;
+	char		 sizes[256];	/* of the peer comparison */
+	int		 open_k;	/* streams of the open phase */
 } opt = {
-	NULL, 0, 1000, 100, 100, 0, 60, 100000, "500,1000,2000,5000,10000", 3,
-	"same,memory,idle,progress,spread,data", 10,
+	NULL, 0, 1000, 30, 1000, 0, 60, 100000, "500,1000,2000,5000,10000", 3,
+	"same,memory,idle,peer,open,progress,spread,data", 10, 0, 0, "", 100,
 };
 
 /* ---- the store: users, jobs and bars ---------------------------------------- */
@@ -274,7 +288,15 @@ static struct {
 	int64_t		*arrive;
 	int		 ncommits;
 	int		 arrived;
+	size_t		 datalen;	/* of backstream's last event */
 } lat_run;
+
+/*
+ * The streams are nchan's: a stream is ready when its head has come (nchan
+ * sends no state), and the writer publishes to publish_port instead of
+ * committing.
+ */
+static int	publish_port;
 
 /* The data phase's one stream. */
 static struct {
@@ -335,14 +357,21 @@ on_event(struct sse_client *cl, struct sse_conn *c, const char *event,
 	    lat_run.arrive[(size_t)k * cl->n + c->idx] == 0) {
 		lat_run.arrive[(size_t)k * cl->n + c->idx] = cl->now;
 		lat_run.arrived++;
+		if (publish_port == 0)
+			lat_run.datalen = strlen(data);
 	}
 }
+
+/* The open phase's junk tokens: a refusal is what it asks for. */
+static int	refusals;
 
 static void
 on_head(struct sse_client *cl, struct sse_conn *c)
 {
 	(void)cl;
-	if (c->status != 200)
+	if (c->status == 200 && publish_port != 0)
+		c->ready = 1;
+	if (c->status != 200 && !refusals)
 		fprintf(stderr, "bench-streams: stream %d: status %d\n", c->idx,
 		    c->status);
 }
@@ -350,7 +379,7 @@ on_head(struct sse_client *cl, struct sse_conn *c)
 static void
 client_init(struct sse_client *cl, int n)
 {
-	sse_client_init(cl, n, opt.port);
+	sse_client_init(cl, n, publish_port != 0 ? publish_port : opt.port);
 	cl->on_event = on_event;
 	cl->on_head = on_head;
 }
@@ -424,18 +453,21 @@ open_streams(struct sse_client *cl, char **paths)
 
 static int		children(pid_t parent, pid_t **out);
 
-/* CPU ns of the web server and of its children (the responders). */
+/*
+ * CPU ns of a web server and of its children (lighttpd's responders,
+ * nginx's worker).
+ */
 static void
-server_cpu(long long *server, long long *responders)
+server_cpu(pid_t server, long long *self, long long *responders)
 {
 	pid_t	*pids;
 	int	 n, i;
 
-	*server = *responders = 0;
-	if (opt.server == 0)
+	*self = *responders = 0;
+	if (server == 0)
 		return;
-	*server = procstat_cpu_ns(opt.server);
-	n = children(opt.server, &pids);
+	*self = procstat_cpu_ns(server);
+	n = children(server, &pids);
 	for (i = 0; i < n; i++)
 		*responders += procstat_cpu_ns(pids[i]);
 	free(pids);
@@ -462,14 +494,41 @@ bump_job(struct store_txn *txn, void *arg)
 }
 
 /*
+ * nchan's commit: publishes to the channel the JSON a job_updated event
+ * carries the same way ("message":"bench K"), padded to the length of
+ * backstream's event.
+ */
+static void
+publish(int k)
+{
+	char	 err[256], head[64], *body;
+	size_t	 len, n;
+	int	 status;
+
+	n = (size_t)snprintf(head, sizeof head, "{\"message\":\"bench %d\","
+	    "\"pad\":\"", k);
+	len = n + 2 > lat_run.datalen ? n + 2 : lat_run.datalen;
+	body = xmalloc(len);
+	memcpy(body, head, n);
+	memset(body + n, 'x', len - n - 2);
+	memcpy(body + len - 2, "\"}", 2);
+	if ((status = publish_post(publish_port, "/pub", body, len, err,
+	    sizeof err)) == -1)
+		die("publisher: %s", err);
+	if (status != 201 && status != 202)
+		die("publisher: POST /pub: status %d", status);
+	free(body);
+}
+
+/*
  * Commits K changes, commit k to job ids[k % nids], spaced interval_ms
- * apart; times[2k] and times[2k+1] (shared) get the clock before and after
- * each commit.  Returns the writer's pid.
+ * apart (or publishes them, to nchan); times[2k] and times[2k+1] (shared)
+ * get the clock before and after each commit.  Returns the writer's pid.
  */
 static pid_t
 start_writer(char (*ids)[ID_MAX + 1], int nids, int stride, int64_t *times)
 {
-	struct store	*s;
+	struct store	*s = NULL;
 	struct bump	 b;
 	struct timespec	 ts;
 	char		 err[1024];
@@ -480,7 +539,8 @@ start_writer(char (*ids)[ID_MAX + 1], int nids, int stride, int64_t *times)
 		die("fork: %s", strerror(errno));
 	if (pid > 0)
 		return pid;
-	if ((s = store_open(&cfg, 0, err, sizeof err)) == NULL)
+	if (publish_port == 0 &&
+	    (s = store_open(&cfg, 0, err, sizeof err)) == NULL)
 		die("writer: %s", err);
 	srandom((unsigned)getpid());
 	/* Let the readers settle after the open. */
@@ -497,14 +557,18 @@ start_writer(char (*ids)[ID_MAX + 1], int nids, int stride, int64_t *times)
 			ts.tv_nsec -= 1000000000L;
 		}
 		nanosleep(&ts, NULL);
-		b.id = ids[((size_t)k * (size_t)stride) % (size_t)nids];
+		if (publish_port == 0)
+			b.id = ids[((size_t)k * (size_t)stride) % (size_t)nids];
 		b.k = k;
 		times[2 * k] = now_ns();
-		if (store_write(s, 0, bump_job, &b, err, sizeof err) != 0)
+		if (publish_port != 0)
+			publish(k);
+		else if (store_write(s, 0, bump_job, &b, err, sizeof err) != 0)
 			die("writer: %s", err);
 		times[2 * k + 1] = now_ns();
 	}
-	store_close(s);
+	if (publish_port == 0)
+		store_close(s);
 	_exit(0);
 }
 
@@ -534,18 +598,29 @@ all_arrived(struct sse_client *cl)
 	return lat_run.arrived == lat_run.ncommits * expecting.per_commit;
 }
 
-/* Runs the writer, collects arrivals and prints the figures of one row. */
+/* What the peer comparison keeps of a row. */
+struct lat_figures {
+	double	p50, p99, commit_ms;
+	size_t	missing;
+};
+
+/*
+ * Runs the writer, collects arrivals and prints the figures of one row;
+ * fills *out unless it is NULL.
+ */
 static void
 measure_latency(const char *name, struct sse_client *cl,
-    char (*ids)[ID_MAX + 1], int nids, int stride, int per_commit)
+    char (*ids)[ID_MAX + 1], int nids, int stride, int per_commit,
+    struct lat_figures *out)
 {
 	int64_t	*times, *lat, *spread, t;
 	size_t	 nlat = 0, nspread = 0;
 	int	 k, i, status, got;
 	int64_t	 commit_ns = 0;
 	long long ws0, rs0, ws1, rs1;
+	pid_t	 server = publish_port != 0 ? opt.peer_pid : opt.server;
 
-	server_cpu(&ws0, &rs0);
+	server_cpu(server, &ws0, &rs0);
 	times = mmap(NULL, (size_t)opt.commits * 2 * sizeof *times,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (times == MAP_FAILED)
@@ -565,7 +640,7 @@ measure_latency(const char *name, struct sse_client *cl,
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		die("the writer failed");
-	server_cpu(&ws1, &rs1);
+	server_cpu(server, &ws1, &rs1);
 	lat = xcalloc((size_t)opt.commits * (size_t)cl->n, sizeof *lat);
 	spread = xcalloc((size_t)opt.commits, sizeof *spread);
 	for (k = 0; k < opt.commits; k++) {
@@ -592,12 +667,20 @@ measure_latency(const char *name, struct sse_client *cl,
 	    nlat ? (double)lat[nlat - 1] / 1e6 : 0.0, pct(spread, nspread, 50),
 	    nspread ? (double)spread[nspread - 1] / 1e6 : 0.0,
 	    (double)commit_ns / opt.commits / 1e6);
-	if (opt.server != 0 && nlat > 0)
-		printf("  CPU per event delivered: responders %.1f us, web server "
-		    "%.1f us (whole run, heartbeats and polls included)\n",
-		    (double)(rs1 - rs0) / 1e3 / (double)nlat,
+	if (server != 0 && nlat > 0)
+		printf("  CPU per event delivered: %s %.1f us, %s %.1f us (whole "
+		    "run, heartbeats and polls included)\n", publish_port != 0 ?
+		    "nginx's worker" : "responders",
+		    (double)(rs1 - rs0) / 1e3 / (double)nlat, publish_port != 0 ?
+		    "its master" : "web server",
 		    (double)(ws1 - ws0) / 1e3 / (double)nlat);
 	fflush(stdout);
+	if (out != NULL) {
+		out->p50 = pct(lat, nlat, 50);
+		out->p99 = pct(lat, nlat, 99);
+		out->commit_ms = (double)commit_ns / opt.commits / 1e6;
+		out->missing = (size_t)opt.commits * (size_t)per_commit - nlat;
+	}
 	free(lat);
 	free(spread);
 	free(lat_run.arrive);
@@ -747,12 +830,12 @@ measure_idle(struct sse_client *cl)
 		return;
 	for (i = 0; i < cl->n; i++)
 		beats -= cl->c[i].heartbeats;
-	server_cpu(&wb, &rb);
+	server_cpu(opt.server, &wb, &rb);
 	sb = procstat_cpu_ns(getpid());
 	t0 = now_ns();
 	sse_client_run(cl, (int64_t)opt.idle_s * 1000, NULL);
 	t1 = now_ns();
-	server_cpu(&wa, &ra);
+	server_cpu(opt.server, &wa, &ra);
 	sa = procstat_cpu_ns(getpid());
 	for (i = 0; i < cl->n; i++)
 		beats += cl->c[i].heartbeats;
@@ -780,16 +863,21 @@ close_all(struct sse_client *cl)
 	sleep((unsigned)(cfg.heartbeat / 1000 + 2));
 }
 
+/*
+ * n streams of one user (jobs lists, or progress streams of its job),
+ * opened and, if measure, measured into *out (which may be NULL).
+ */
 static void
-phase_same(struct sse_client *cl, int progress, int measure)
+phase_same(struct sse_client *cl, int n, int progress, int measure,
+    struct lat_figures *out)
 {
 	char	**paths, *tok;
 	char	  ids[1][ID_MAX + 1];
 	int	  i;
 
 	tok = token_for(SAME_UID);
-	paths = xcalloc((size_t)opt.n, sizeof *paths);
-	for (i = 0; i < opt.n; i++) {
+	paths = xcalloc((size_t)n, sizeof *paths);
+	for (i = 0; i < n; i++) {
 		if (progress)
 			xasprintf(&paths[i], "/api/sse/backtest/%s?token=%s",
 			    same_job, tok);
@@ -797,21 +885,118 @@ phase_same(struct sse_client *cl, int progress, int measure)
 			xasprintf(&paths[i], "/api/sse/backtest/jobs?limit=10&"
 			    "token=%s", tok);
 	}
-	client_init(cl, opt.n);
+	client_init(cl, n);
 	printf("%s: %d %s streams of one user\n", progress ? "progress" :
-	    "same", opt.n, progress ? "progress" : "jobs-list");
+	    "same", n, progress ? "progress" : "jobs-list");
 	if (open_streams(cl, paths) == -1)
 		die("not every stream opened");
 	snprintf(ids[0], sizeof ids[0], "%s", same_job);
 	if (measure) {
 		latency_header();
 		measure_latency(progress ? "progress" : "same", cl, ids, 1, 1,
-		    opt.n);
+		    n, out);
 	}
-	for (i = 0; i < opt.n; i++)
+	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
 	free(tok);
+}
+
+/*
+ * n subscribers of one nchan channel, and the writer publishing to it
+ * what it commits in "same", at the same pace: the peer of phase_same.
+ */
+static void
+phase_nchan(struct sse_client *cl, int n, struct lat_figures *out)
+{
+	char	**paths;
+	int	  i;
+
+	if (lat_run.datalen == 0)
+		die("nchan: no backstream event to take the size of");
+	publish_port = opt.peer_port;
+	paths = xcalloc((size_t)n, sizeof *paths);
+	for (i = 0; i < n; i++)
+		paths[i] = xstrdup("/sub");
+	client_init(cl, n);
+	printf("nchan: %d EventSource subscribers of one channel, messages "
+	    "of %zu bytes\n", n, lat_run.datalen);
+	if (open_streams(cl, paths) == -1)
+		die("not every nchan subscriber opened");
+	latency_header();
+	measure_latency("nchan", cl, NULL, 0, 1, n, out);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	close_all(cl);
+	publish_port = 0;
+}
+
+/* The sizes of the peer comparison: -s, else N and 300 (if below N). */
+static int
+peer_sizes(int *v, int max)
+{
+	char	 buf[256], *p, *save = NULL;
+	int	 n = 0;
+
+	if (opt.sizes[0] == '\0') {
+		v[n++] = opt.n;
+		if (opt.n > 300)
+			v[n++] = 300;
+		return n;
+	}
+	snprintf(buf, sizeof buf, "%s", opt.sizes);
+	for (p = strtok_r(buf, ",", &save); p != NULL && n < max;
+	    p = strtok_r(NULL, ",", &save))
+		if ((v[n] = atoi(p)) >= 1 && v[n] <= opt.n)
+			n++;
+	return n;
+}
+
+/*
+ * For each size: backstream's "same" row (the one measured already when
+ * the size is N and have_n), then nchan's; then both side by side.
+ */
+static void
+phase_peer(struct sse_client *cl, const struct lat_figures *same_n)
+{
+	struct lat_figures	 bs[16], nc[16];
+	int			 sizes[16], n, i;
+
+	n = peer_sizes(sizes, 16);
+	for (i = 0; i < n; i++) {
+		if (sizes[i] == opt.n && same_n != NULL)
+			bs[i] = *same_n;
+		else {
+			if (cl->ep != -1)
+				close_all(cl);
+			phase_same(cl, sizes[i], 0, 1, &bs[i]);
+		}
+		if (cl->ep != -1)
+			close_all(cl);
+		if (opt.peer_port != 0)
+			phase_nchan(cl, sizes[i], &nc[i]);
+	}
+	printf("peer: one user's job-list streams, a commit every %d ms "
+	    "(%d commits), backstream through lighttpd against nchan (nginx, 1 "
+	    "worker), same client, same run\n", opt.interval_ms, opt.commits);
+	if (opt.peer_port == 0)
+		printf("  nchan: not installed (libnginx-mod-nchan); skipped\n");
+	printf("  %5s %21s %21s %11s %15s\n", "strms", "backstream p50/p99 ms",
+	    "nchan p50/p99 ms", "p99 ratio", "commit/publish");
+	for (i = 0; i < n; i++) {
+		if (opt.peer_port == 0) {
+			printf("  %5d %10.1f / %8.1f\n", sizes[i], bs[i].p50,
+			    bs[i].p99);
+			continue;
+		}
+		printf("  %5d %10.1f / %8.1f %10.1f / %8.1f %10.1fx %6.1f / %.1f ms"
+		    "%s\n", sizes[i], bs[i].p50, bs[i].p99, nc[i].p50, nc[i].p99,
+		    nc[i].p99 > 0 ? bs[i].p99 / nc[i].p99 : 0.0,
+		    bs[i].commit_ms, nc[i].commit_ms,
+		    bs[i].missing + nc[i].missing > 0 ? " (events missing)" : "");
+	}
+	fflush(stdout);
 }
 
 static void
@@ -836,10 +1021,128 @@ phase_spread(struct sse_client *cl)
 	for (stride = 389; opt.n % stride == 0; stride++)
 		;
 	latency_header();
-	measure_latency("spread", cl, spread_jobs, opt.n, stride, 1);
+	measure_latency("spread", cl, spread_jobs, opt.n, stride, 1, NULL);
 	for (i = 0; i < opt.n; i++)
 		free(paths[i]);
 	free(paths);
+}
+
+/* ---- opening a stream: what it costs, token helper included ---------------- */
+
+/*
+ * The CPU ns of one run of the token helper (cfg.verify_helper) on token,
+ * spawned as a responder spawns it (verify-client.c): token on standard
+ * input, answer on standard output.
+ */
+static long long
+helper_cpu(const char *token)
+{
+	struct rusage	ru;
+	char		buf[512];
+	int		in[2], out[2], status;
+	pid_t		pid;
+
+	if (pipe(in) == -1 || pipe(out) == -1)
+		die("pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
+		execl(cfg.verify_helper, cfg.verify_helper, "-c", opt.conf,
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (write(in[1], token, strlen(token)) == -1)
+		die("helper: %s", strerror(errno));
+	close(in[1]);
+	while (read(out[0], buf, sizeof buf) > 0)
+		;
+	close(out[0]);
+	while (wait4(pid, &status, 0, &ru) == -1)
+		if (errno != EINTR)
+			die("wait4: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		die("%s: exit status %d", cfg.verify_helper, status);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+}
+
+static int
+all_closed(struct sse_client *cl)
+{
+	return cl->open == 0;
+}
+
+/*
+ * Opens k streams with token (a jobs list; a junk token is refused with
+ * 401) and prints the CPU per stream of the responders and the web
+ * server, measured over the opens, and of the helper, run k times here.
+ */
+static void
+open_cost(struct sse_client *cl, const char *what, const char *token)
+{
+	long long	w0, r0, w1, r1, helper = 0;
+	char		**paths;
+	int		i, k = opt.open_k < opt.n ? opt.open_k : opt.n, bad = 0;
+
+	paths = xcalloc((size_t)k, sizeof *paths);
+	for (i = 0; i < k; i++)
+		xasprintf(&paths[i], "/api/sse/backtest/jobs?limit=10&token=%s",
+		    token);
+	client_init(cl, k);
+	refusals = strcmp(what, "junk") == 0;
+	server_cpu(opt.server, &w0, &r0);
+	if (!refusals) {
+		if (open_streams(cl, paths) == -1)
+			die("not every stream opened");
+	} else {
+		for (i = 0; i < k; i++) {
+			cl->c[i].idx = i;
+			sse_conn_start(cl, &cl->c[i], paths[i], NULL);
+			if ((i + 1) % opt.batch == 0 || i == k - 1)
+				sse_client_run(cl, CONNECT_WAIT_S * 1000,
+				    all_closed);
+		}
+		for (i = 0; i < k; i++)
+			bad += cl->c[i].status != 401;
+	}
+	/* What the responders do after the reply counts too. */
+	sleep(1);
+	server_cpu(opt.server, &w1, &r1);
+	for (i = 0; i < k; i++) {
+		helper += helper_cpu(token);
+		free(paths[i]);
+	}
+	free(paths);
+	printf("  %s token, %d streams: per stream %.2f ms of CPU: responder "
+	    "%.2f ms, web server %.2f ms, token helper %.2f ms%s\n", what, k,
+	    (double)(r1 - r0 + w1 - w0 + helper) / 1e6 / k,
+	    (double)(r1 - r0) / 1e6 / k, (double)(w1 - w0) / 1e6 / k,
+	    (double)helper / 1e6 / k, bad ? " (some not refused with 401)" :
+	    "");
+	fflush(stdout);
+	refusals = 0;
+	close_all(cl);
+}
+
+static void
+phase_open(struct sse_client *cl)
+{
+	char	*tok;
+
+	if (opt.server == 0)
+		return;
+	tok = token_for(SAME_UID);
+	printf("open: CPU to open a stream (jobs list) with a valid token and to "
+	    "refuse a junk one, across processes (the helper's measured on "
+	    "its own runs from here, as a responder spawns it)\n");
+	open_cost(cl, "valid", tok);
+	open_cost(cl, "junk", "junk");
+	free(tok);
 }
 
 static int
@@ -928,7 +1231,8 @@ usage(void)
 	    "[-k COMMITS] [-i MS] [-b BATCH]\n"
 	    "\t[-w SERVER_PID] [-d IDLE_SECONDS] [-P POINTS] [-z CHUNKS] "
 	    "[-r RUNS] [-m MODES]\n"
-	    "modes: same,progress,memory,idle,spread,data\n");
+	    "\t[-q NCHAN_PORT -Q NGINX_PID] [-s SIZES] [-o OPENS]\n"
+	    "modes: same,hold,progress,memory,idle,peer,open,spread,data\n");
 	exit(2);
 }
 
@@ -936,10 +1240,12 @@ int
 main(int argc, char **argv)
 {
 	struct sse_client	 cl;
+	struct lat_figures	 same_n;
 	char		 err[1024], *dir;
-	int		 ch, have_streams = 0;
+	int		 ch, have_streams = 0, have_same_n = 0;
 
-	while ((ch = getopt(argc, argv, "b:c:p:n:k:i:w:d:P:z:r:m:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:p:n:k:i:w:d:P:z:r:m:q:Q:s:o:")) !=
+	    -1) {
 		switch (ch) {
 		case 'b': opt.batch = atoi(optarg); break;
 		case 'c': opt.conf = optarg; break;
@@ -955,12 +1261,18 @@ main(int argc, char **argv)
 		case 'r': opt.repeats = atoi(optarg); break;
 		case 'm': snprintf(opt.modes, sizeof opt.modes, "%s", optarg);
 			break;
+		case 'q': opt.peer_port = atoi(optarg); break;
+		case 'Q': opt.peer_pid = (pid_t)atoi(optarg); break;
+		case 's': snprintf(opt.sizes, sizeof opt.sizes, "%s", optarg);
+			break;
+		case 'o': opt.open_k = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (opt.conf == NULL || opt.port <= 0 || opt.n < 1 ||
 	    opt.n > MAX_CONNS || opt.commits < 1 || opt.interval_ms < 1 ||
-	    opt.repeats < 1 || opt.points < 1 || opt.batch < 1)
+	    opt.repeats < 1 || opt.points < 1 || opt.batch < 1 ||
+	    opt.open_k < 1 || opt.peer_port < 0)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	set_nofile();
@@ -977,20 +1289,29 @@ main(int argc, char **argv)
 	memset(&cl, 0, sizeof cl);
 	cl.ep = -1;
 	if (has_mode("same") || has_mode("hold")) {
-		phase_same(&cl, 0, has_mode("same"));
+		phase_same(&cl, opt.n, 0, has_mode("same"), &same_n);
 		have_streams = 1;
+		have_same_n = has_mode("same");
 	}
 	if (has_mode("progress") && !have_streams) {
-		phase_same(&cl, 1, 1);
+		phase_same(&cl, opt.n, 1, 1, NULL);
 		have_streams = 1;
 	}
 	if (has_mode("memory") && have_streams)
 		measure_memory();
 	if (has_mode("idle") && have_streams)
 		measure_idle(&cl);
+	if (has_mode("peer"))
+		phase_peer(&cl, have_same_n ? &same_n : NULL);
+	if (has_mode("open")) {
+		if (cl.ep != -1)
+			close_all(&cl);
+		phase_open(&cl);
+	}
 	if (has_mode("progress") && has_mode("same")) {
-		close_all(&cl);
-		phase_same(&cl, 1, 1);
+		if (cl.ep != -1)
+			close_all(&cl);
+		phase_same(&cl, opt.n, 1, 1, NULL);
 		if (has_mode("memory"))
 			measure_memory();
 	}

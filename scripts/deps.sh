@@ -17,6 +17,8 @@ PACKAGES=(
 	# what the test scripts run: web servers, clients, process tools
 	lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi libfcgi-bin curl
 	procps iproute2 python3
+	# the streams benchmark's peer: nginx with the nchan pub/sub module
+	libnginx-mod-nchan
 	# the stream and browser tests: node (with npm) and headless Chromium
 	nodejs chromium
 )
