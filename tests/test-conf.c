@@ -76,6 +76,7 @@ test_defaults(void)
 	CHECK_STR(cfg.cors_origins, "");
 	CHECK_INT(cfg.engine_workers, 1);
 	CHECK_INT(cfg.engine_cycle, 55 * SEC);
+	CHECK_INT(cfg.engine_poll, 2 * SEC);
 	CHECK_INT(cfg.engine_crash_retries, 2);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_INFO);
 	CHECK_STR(cfg.log_file, "");
@@ -107,6 +108,7 @@ test_every_type(void)
 	    "changelog_retention = 2h\n"
 	    "stream_lifetime = 1d\n"
 	    "engine_cycle = 0\n"
+	    "engine_poll = 10m\n"
 	    "log_level = debug\n"
 	    "cors_origins = https://a.example https://b.example:8443\n",
 	    err, sizeof err), 0);
@@ -119,6 +121,7 @@ test_every_type(void)
 	CHECK_INT(cfg.changelog_retention, 120 * MIN);
 	CHECK_INT(cfg.stream_lifetime, 24 * 60 * MIN);
 	CHECK_INT(cfg.engine_cycle, 0);
+	CHECK_INT(cfg.engine_poll, 10 * MIN);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_DEBUG);
 	CHECK_STR(cfg.cors_origins, "https://a.example https://b.example:8443");
 	/* Untouched keys keep their defaults. */
@@ -464,7 +467,7 @@ test_docs_conf(void)
 		} else if (p[0] != '#' && p[0] != '\n')
 			TEST_FAIL("not a comment: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(keys, 23);
+	CHECK_INT(keys, 24);
 	memset(&cfg, 0, sizeof cfg);
 	conf_defaults(&def);
 	err[0] = '\0';
@@ -491,6 +494,7 @@ test_docs_conf(void)
 	CHECK_INT(cfg.max_queued_jobs, def.max_queued_jobs);
 	CHECK_INT(cfg.engine_workers, def.engine_workers);
 	CHECK_INT(cfg.engine_cycle, def.engine_cycle);
+	CHECK_INT(cfg.engine_poll, def.engine_poll);
 	CHECK_INT(cfg.engine_crash_retries, def.engine_crash_retries);
 	CHECK_INT(cfg.log_level, def.log_level);
 	conf_free(&cfg);
@@ -537,7 +541,7 @@ test_docs_man(void)
 		if ((size_t)(nl - p) > 72 && strncmp(p, "\\fB", 3) != 0)
 			TEST_FAIL("long line: %.*s", (int)(nl - p), p);
 	}
-	CHECK_INT(tp, 23);
+	CHECK_INT(tp, 24);
 	buf_free(&docs);
 }
 
