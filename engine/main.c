@@ -43,12 +43,23 @@
 /* Set by signal handlers; the only state shared with them. */
 static volatile sig_atomic_t	stopping;
 static volatile sig_atomic_t	child_exited;
+/*
+ * The coordinator's queue word, bumped by a stop: a signal that comes
+ * between the loop's look at stopping and its sleep would otherwise go
+ * unseen for a whole engine_poll.
+ */
+static struct notify *volatile	wake_on_stop;
 
 static void
 on_stop(int sig)
 {
+	int	saved = errno;
+
 	(void)sig;
 	stopping = 1;
+	if (wake_on_stop != NULL)
+		notify_bump(wake_on_stop, NOTIFY_QUEUE);
+	errno = saved;
 }
 
 static void
@@ -238,8 +249,10 @@ spawn(struct engine *e)
 		log_error("fork: %s", strerror(errno));
 		return;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		wake_on_stop = NULL;
 		_exit(worker(e->cfg, e->store));
+	}
 	e->running++;
 }
 
@@ -254,6 +267,7 @@ run(struct engine *e)
 	int		 queued, gave_up = 0;
 
 	deadline = mono_ms() + e->cfg->engine_cycle;
+	wake_on_stop = n;
 	for (;;) {
 		if (child_exited)
 			reap(e);
@@ -302,6 +316,7 @@ run(struct engine *e)
 		if (!child_exited)
 			notify_wait(n, NOTIFY_QUEUE, seen, wait);
 	}
+	wake_on_stop = NULL;
 	return gave_up;
 }
 
