@@ -177,7 +177,9 @@ async function main() {
 				// second its run outlasts any wait of this test, so
 				// that it is still running when held (at its next
 				// clock read, within 1024 bars); then its engine is
-				// stopped, which queues it again.
+				// stopped, which queues it again.  The queue is
+				// emptied first: a slowed engine takes the oldest.
+				await engineOnce();
 				const long = await submit(uid, longSpec({ symbol: rnd.pick(SYMBOLS) }));
 				const e = engine({ barRate: 300, hold });
 				await waitFor(async () => (await bsJson('job', long.job_id,
