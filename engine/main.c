@@ -30,26 +30,36 @@
 /* The longest a worker's exit may go unnoticed. */
 #define CHILD_POLL_MS	200
 
-/* How often the coordinator looks for jobs of dead engines. */
-#define ORPHAN_CHECK_MS	2000
 /*
  * A worker that fails (the store cannot be opened: a full or read-only
  * disk) is not replaced at once, or the coordinator would fork hundreds a
- * second: the pause doubles from SPAWN_PAUSE_MS up to ORPHAN_CHECK_MS.
+ * second: the pause doubles from SPAWN_PAUSE_MS up to SPAWN_PAUSE_MAX_MS.
  * With --once, the run gives up after ONCE_MAX_FAILURES in a row.
  */
 #define SPAWN_PAUSE_MS	100
+#define SPAWN_PAUSE_MAX_MS 2000
 #define ONCE_MAX_FAILURES 3
 
 /* Set by signal handlers; the only state shared with them. */
 static volatile sig_atomic_t	stopping;
 static volatile sig_atomic_t	child_exited;
+/*
+ * The coordinator's queue word, bumped by a stop: a signal that comes
+ * between the loop's look at stopping and its sleep would otherwise go
+ * unseen for a whole engine_poll.
+ */
+static struct notify *volatile	wake_on_stop;
 
 static void
 on_stop(int sig)
 {
+	int	saved = errno;
+
 	(void)sig;
 	stopping = 1;
+	if (wake_on_stop != NULL)
+		notify_bump(wake_on_stop, NOTIFY_QUEUE);
+	errno = saved;
 }
 
 static void
@@ -215,8 +225,8 @@ reap(struct engine *e)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_FAILED) {
 			pause = SPAWN_PAUSE_MS << (e->failures < 5 ?
 			    e->failures : 5);
-			e->spawn_after = mono_ms() + (pause < ORPHAN_CHECK_MS ?
-			    pause : ORPHAN_CHECK_MS);
+			e->spawn_after = mono_ms() + (pause <
+			    SPAWN_PAUSE_MAX_MS ? pause : SPAWN_PAUSE_MAX_MS);
 			e->failures++;
 		}
 		/* A worker that crashed left its job running: take it back. */
@@ -240,8 +250,10 @@ spawn(struct engine *e)
 		log_error("fork: %s", strerror(errno));
 		return;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		wake_on_stop = NULL;
 		_exit(worker(e->cfg, e->store));
+	}
 	e->running++;
 }
 
@@ -256,11 +268,13 @@ run(struct engine *e)
 	int		 queued, gave_up = 0;
 
 	deadline = mono_ms() + e->cfg->engine_cycle;
+	wake_on_stop = n;
 	for (;;) {
 		if (child_exited)
 			reap(e);
 		now = mono_ms();
-		if (now - e->last_orphan_check >= ORPHAN_CHECK_MS)
+		/* Dead engines wake no one: their jobs are looked for. */
+		if (now - e->last_orphan_check >= e->cfg->engine_poll)
 			recover_orphans(e);
 		if (e->once && e->failures >= ONCE_MAX_FAILURES && !gave_up) {
 			log_error("%d workers in a row could not run a job; "
@@ -284,7 +298,7 @@ run(struct engine *e)
 		if (e->running == 0 && (stopping || gave_up ||
 		    now >= deadline || (e->once && !queued)))
 			break;
-		wait = ORPHAN_CHECK_MS;
+		wait = e->cfg->engine_poll;
 		if (!e->once && deadline - now < wait && deadline > now)
 			wait = deadline - now;
 		if (queued && e->spawn_after > now && e->spawn_after - now < wait)
@@ -296,9 +310,14 @@ run(struct engine *e)
 		 */
 		if (e->running > 0 && wait > CHILD_POLL_MS)
 			wait = CHILD_POLL_MS;
+		/* Tests wait for this line before they submit. */
+		if (e->running == 0 && !queued)
+			log_debug("idle: waiting up to %lld ms for a submission",
+			    (long long)wait);
 		if (!child_exited)
 			notify_wait(n, NOTIFY_QUEUE, seen, wait);
 	}
+	wake_on_stop = NULL;
 	return gave_up;
 }
 

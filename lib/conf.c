@@ -127,6 +127,11 @@ static const struct conf_key conf_keys[] = {
 	{ "engine_cycle", CONF_DURATION, OFF(engine_cycle), 0, 1 * DAY, "55s",
 	  "How long an engine run keeps watching for new jobs; with cron "
 	  "starting it every minute, a little under a minute." },
+	{ "engine_poll", CONF_DURATION, OFF(engine_poll), 100, 1 * HOUR,
+	  "2s",
+	  "How often an idle engine run looks at the queue, and for jobs of "
+	  "dead engines, even without a wake-up: a submission wakes it at "
+	  "once, so this only bounds the delay when a wake-up is lost." },
 	{ "engine_crash_retries", CONF_INT, OFF(engine_crash_retries), 0, 10,
 	  "2",
 	  "How many times a job whose engine process died is run again before "

@@ -36,6 +36,7 @@ struct conf {
 
 	int64_t		 engine_workers;
 	int64_t		 engine_cycle;
+	int64_t		 engine_poll;
 	int64_t		 engine_crash_retries;
 	int64_t		 engine_bar_rate;
 

@@ -50,7 +50,7 @@ http() {
 	else
 		set -- -X "$method" "$@"
 	fi
-	CODE=$(curl -sS --max-time 30 -o "$OUT" -D "$HDR" -w '%{http_code}' \
+	CODE=$(curl -sS --max-time "$HANG" -o "$OUT" -D "$HDR" -w '%{http_code}' \
 	    "$@" "$LIGHTTPD_URL$path" 2>"$ERR") ||
 	    fail "curl $method $path: $(cat "$ERR")"
 }
@@ -556,9 +556,11 @@ as alice 200 GET /api/backtesting/jobs
 
 if [ -x "$ENGINE" ]; then
 	step "delete a running job: nothing left behind"
-	# 100 000 minute bars, the engine held to 2000 bars a second
-	# (engine_bar_rate: sleeps between transactions): a run of at least
-	# 50 s however fast the machine, and it ends at once when deleted.
+	# 100 000 minute bars, the engine held to 250 bars a second
+	# (engine_bar_rate: sleeps between transactions): a run of 400 s,
+	# longer than the two hang guards between its start and the delete
+	# (the wait for it to run, the request), so that it cannot end first
+	# however slow the machine; it ends at its next write once deleted.
 	bars 100000 1577836800 >"$TMP/big.csv"
 	expect_bs 0 import-bars BIG "$TMP/big.csv"
 	rm -f "$TMP/big.csv"
@@ -570,7 +572,7 @@ if [ -x "$ENGINE" ]; then
 	HISTORY_BEFORE=$(table_count history)
 	submit '{"symbol":"BIG","interval":"minute","start_date":"2020-01-01","end_date":"2021-12-31","strategy":"rsi_reversion"}'
 	BIG=$(job_id)
-	{ cat "$CONF"; echo "engine_bar_rate = 2000"; } >"$TMP/slow.conf"
+	{ cat "$CONF"; echo "engine_bar_rate = 250"; } >"$TMP/slow.conf"
 	start_bg "$ENGINE" -c "$TMP/slow.conf" --once
 	ENGINE_PID=$BG_PID
 	job_running() {
@@ -628,7 +630,7 @@ backend_connected() {
 wait_for "$HANG" eval "! backend_connected"
 printf '%s' "$SPEC" >"$TMP/slow-body"
 head -c 3000 /dev/zero | tr '\0' ' ' >>"$TMP/slow-body"
-start_bg curl -sS --max-time 30 --limit-rate 1000 -o "$TMP/slow.out" \
+start_bg curl -sS --max-time "$HANG" --limit-rate 1000 -o "$TMP/slow.out" \
     -w '%{http_code}' -H "Authorization: Bearer $BOB" \
     -H 'Content-Type: application/json' --data-binary "@$TMP/slow-body" \
     "$LIGHTTPD_URL/api/backtesting/jobs"

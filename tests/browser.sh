@@ -22,7 +22,7 @@
 #			checked with ss); one closed, the others live; the
 #			hooks page joined late in the state of the first.
 # Set BROWSER_VERBOSE=1 to see the pages' console.
-: "${TEST_TIMEOUT:=600}"
+: "${TEST_TIMEOUT:=1200}"
 . "${top_srcdir:-..}/tests/lib.sh"
 
 skip() {
@@ -62,7 +62,7 @@ browser_node() {
 	script=$1
 	shift
 	status=0
-	timeout -k 5 "${BROWSER_NODE_TIMEOUT:-280}" env \
+	timeout -k 5 "${BROWSER_NODE_TIMEOUT:-420}" env \
 	    BROWSER_BASE="http://127.0.0.1:$PORT" BROWSER_WWW="$TMP/www" \
 	    BROWSER_TMP="$TMP" BROWSER_HOLD="$HOLD" BROWSER_SHOTS="$BROWSER_SHOTS" \
 	    CHROMIUM="$CHROMIUM" BACKSTREAM="$BACKSTREAM" \
@@ -97,14 +97,14 @@ DEMO_PID=$BG_PID
 # The demo stops its lighttpd, responders and engine when told; give it
 # time to, before lib.sh's cleanup (which would KILL it after 5 s).
 trap 'rc=$?; stop_pid "$DEMO_PID" 60; (exit "$rc"); cleanup' EXIT
-tries=600
+tries=$((HANG * 10))
 while [ ! -s "$DEMO/url" ]; do
 	if ! kill -0 "$DEMO_PID" 2>/dev/null; then
 		sed 's/^/    /' "$TMP/bg-$DEMO_PID.log" >&2
 		fail "scripts/demo-web.sh stopped before it was ready"
 	fi
 	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] || fail "scripts/demo-web.sh not ready after 60 s"
+	[ "$tries" -gt 0 ] || fail "scripts/demo-web.sh not ready after $HANG s"
 	sleep 0.1
 done
 TOKEN=$(cat "$DEMO/token")

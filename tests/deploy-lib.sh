@@ -227,7 +227,7 @@ deploy_check_streams() {
 	_base=$1
 
 	step "no token: the responder's 401, through the server"
-	expect 0 curl -sS --max-time 10 -o "$TMP/r.body" -w '%{http_code}' \
+	expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
 	    "$_base/api/sse/backtest/jobs"
 	check_eq "status without a token" 401 "$(cat "$OUT")"
 	check_contains "$TMP/r.body" '"error":"unauthorized"'
@@ -307,17 +307,17 @@ deploy_check_streams() {
 	*.end)	;;
 	*)	fail "id of the terminal event" "S.T.end" "$_end_id" ;;
 	esac
-	expect 0 curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+	expect 0 curl -sS --max-time "$HANG" -o /dev/null -w '%{http_code}' \
 	    -H "Last-Event-ID: $_end_id" "$_base/api/sse/backtest/$JOB?token=$TOKEN"
 	check_eq "status of a reconnection past the end" 204 "$(cat "$OUT")"
 
 	if [ -x "$INST/libexec/backstream-api" ]; then
 		step "the REST API, with ?token= and with Authorization"
-		expect 0 curl -sS --max-time 10 -o "$TMP/r.body" \
+		expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" \
 		    -w '%{http_code}' "$_base/api/backtesting/jobs?token=$TOKEN"
 		check_eq "status of GET /api/backtesting/jobs" 200 "$(cat "$OUT")"
 		check_contains "$TMP/r.body" "\"job_id\":\"$JOB2\""
-		expect 0 curl -sS --max-time 10 -o "$TMP/r.body" \
+		expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" \
 		    -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
 		    "$_base/api/backtesting/jobs"
 		check_eq "status of GET /api/backtesting/jobs with Authorization" \

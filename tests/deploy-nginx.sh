@@ -65,7 +65,7 @@ answers() {
 # responder of the shared socket for it, and those that lose the race must
 # still hear SIGTERM afterwards.
 poke() {
-	expect 0 curl -sS -o /dev/null -w '%{http_code}' --max-time 10 \
+	expect 0 curl -sS -o /dev/null -w '%{http_code}' --max-time "$HANG" \
 	    "$URL/api/sse/no-such-stream"
 	check_eq "status of an unknown stream" 404 "$(cat "$OUT")"
 }

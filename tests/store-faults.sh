@@ -263,15 +263,34 @@ else
 	echo "--- no curl, lighttpd or responders: the responders' part is skipped"
 fi
 
-# stream_status PATH: the HTTP status of the stream at PATH, read for at
-# most 3 s (a working stream stays open: its status is what counts).
+# stream_status PATH: the HTTP status of the stream at PATH, once it is
+# known: a working stream stays open, so a 200 is read up to the end of its
+# headers; any other answer ends by itself and is read whole (its body is
+# checked).
 stream_status() {
-	curl -s -o "$OUT" -w '%{http_code}' --max-time 3 \
-	    "$LIGHTTPD_URL$1?token=$TOKEN" || :
+	rm -f "$TMP/status.h"
+	: >"$OUT"
+	curl -s -o "$OUT" -D "$TMP/status.h" --max-time "$HANG" \
+	    "$LIGHTTPD_URL$1?token=$TOKEN" &
+	ss_pid=$!
+	wait_for "$HANG" stream_answered "$ss_pid"
+	kill "$ss_pid" 2>/dev/null || :
+	wait "$ss_pid" 2>/dev/null || :
+	ss_code=$(head -n 1 "$TMP/status.h" 2>/dev/null | cut -d' ' -f2)
+	echo "${ss_code:-000}"
+}
+
+# stream_answered PID: curl PID has ended, or has had a 200's headers.
+stream_answered() {
+	case $(ps -o stat= -p "$1" 2>/dev/null) in
+	'' | Z*) return 0 ;;
+	esac
+	head -n 1 "$TMP/status.h" 2>/dev/null | grep -q '^HTTP/[0-9.]* 200' &&
+	    tr -d '\r' <"$TMP/status.h" | grep -qx ''
 }
 
 api_status() {
-	curl -s -o "$OUT" -w '%{http_code}' --max-time 10 \
+	curl -s -o "$OUT" -w '%{http_code}' --max-time "$HANG" \
 	    -H "Authorization: Bearer $TOKEN" "$LIGHTTPD_URL$1" || :
 }
 

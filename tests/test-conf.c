@@ -10,7 +10,7 @@
 #include "test.h"
 
 /* The configuration's keys, each documented once in both forms. */
-#define KEYS	25
+#define KEYS	26
 
 #define SEC	1000LL
 #define MIN	(60 * SEC)
@@ -81,6 +81,7 @@ test_defaults(void)
 	CHECK_STR(cfg.cors_origins, "");
 	CHECK_INT(cfg.engine_workers, 1);
 	CHECK_INT(cfg.engine_cycle, 55 * SEC);
+	CHECK_INT(cfg.engine_poll, 2 * SEC);
 	CHECK_INT(cfg.engine_crash_retries, 2);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_INFO);
 	CHECK_STR(cfg.log_file, "");
@@ -112,6 +113,7 @@ test_every_type(void)
 	    "changelog_retention = 2h\n"
 	    "stream_lifetime = 1d\n"
 	    "engine_cycle = 0\n"
+	    "engine_poll = 10m\n"
 	    "log_level = debug\n"
 	    "cors_origins = https://a.example https://b.example:8443\n",
 	    err, sizeof err), 0);
@@ -124,6 +126,7 @@ test_every_type(void)
 	CHECK_INT(cfg.changelog_retention, 120 * MIN);
 	CHECK_INT(cfg.stream_lifetime, 24 * 60 * MIN);
 	CHECK_INT(cfg.engine_cycle, 0);
+	CHECK_INT(cfg.engine_poll, 10 * MIN);
 	CHECK_INT(cfg.log_level, LOG_LEVEL_DEBUG);
 	CHECK_STR(cfg.cors_origins, "https://a.example https://b.example:8443");
 	/* Untouched keys keep their defaults. */
@@ -498,6 +501,7 @@ test_docs_conf(void)
 	CHECK_INT(cfg.max_queued_jobs, def.max_queued_jobs);
 	CHECK_INT(cfg.engine_workers, def.engine_workers);
 	CHECK_INT(cfg.engine_cycle, def.engine_cycle);
+	CHECK_INT(cfg.engine_poll, def.engine_poll);
 	CHECK_INT(cfg.engine_crash_retries, def.engine_crash_retries);
 	CHECK_INT(cfg.log_level, def.log_level);
 	conf_free(&cfg);

@@ -557,8 +557,8 @@ test_notify_across_processes(void)
 		notify_bump(n, w);
 		_exit(0);
 	}
-	/* Wakes on the bump, long before the timeout. */
-	CHECK_INT(notify_wait(n, w, seen, 10000), 0);
+	/* Wakes on the bump: the timeout is a hang guard. */
+	CHECK_INT(notify_wait(n, w, seen, 120000), 0);
 	CHECK(notify_value(n, w) != seen);
 	waitpid(pid, &status, 0);
 	seen = notify_value(n, w);
@@ -748,16 +748,16 @@ status_of(pid_t pid)
 }
 
 /*
- * With a stall timeout of 1 s and this process registered beside it (and
- * alive), a child's operation of ms ends with status want.
+ * With a stall timeout of stall ms and this process registered beside it
+ * (and alive), a child's operation of ms ends with status want.
  */
 static void
-check_stall_all_alive(int ms, int want)
+check_stall_all_alive(int stall, int ms, int want)
 {
 	struct store	*s;
 	int64_t		 saved = cfg.stall_timeout;
 
-	cfg.stall_timeout = 1000;
+	cfg.stall_timeout = stall;
 	REQUIRE((s = open_store(0)) != NULL);
 	CHECK_INT(status_of(spawn_slow(ms, -1, -1)), want);
 	store_close(s);
@@ -766,19 +766,24 @@ check_stall_all_alive(int ms, int want)
 
 /*
  * An operation that outlives the stall timeout while every process of the
- * store is alive is only slow (a loaded machine): it is waited for.
+ * store is alive is only slow (a loaded machine): it is waited for.  It
+ * ends 5.5 s before four stall timeouts, a margin no load spends.
  */
 static void
 test_stall_while_all_alive(void)
 {
-	check_stall_all_alive(2500, 0);
+	check_stall_all_alive(2000, 2500, 0);
 }
 
-/* Four stall timeouts is as long as it is waited for: then it exits 75. */
+/*
+ * Four stall timeouts is as long as it is waited for: then it exits 75.
+ * The operation would last 30 s, so that late timers (a loaded machine)
+ * still find it going.
+ */
 static void
 test_stall_past_the_limit(void)
 {
-	check_stall_all_alive(6000, 75);
+	check_stall_all_alive(1000, 30000, 75);
 }
 
 /* One that stalls after a process of the store died exits 75 for recovery. */

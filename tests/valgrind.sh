@@ -14,6 +14,8 @@
 # took more than lib.sh's usual minute a command.
 : "${TEST_TIMEOUT:=900}" "${COMMAND_TIMEOUT:=300}"
 . "${top_srcdir:-..}/tests/lib.sh"
+# The hang guard of a wait on a program under valgrind.
+VG_HANG=$COMMAND_TIMEOUT
 
 ENGINE=${ENGINE:-$top_builddir/engine/backstream-engine}
 SSE=$top_builddir/cgi-bin/backstream-sse
@@ -142,11 +144,11 @@ has_events() {
 step "the stream responder under valgrind on $SOCK"
 start_bg spawn-fcgi -n -s "$SOCK" -- "$TMP/vg" sse "$SSE"
 SSE_PID=$BG_PID
-wait_for 30 test -S "$SOCK"
+wait_for "$VG_HANG" test -S "$SOCK"
 
 step "a jobs stream that carries $EVENTS job updates: submissions, then cancels"
 stream /api/sse/backtest/jobs "$TMP/jobs.out"
-wait_for 60 grep -q '^event: snapshot' "$TMP/jobs.out"
+wait_for "$VG_HANG" grep -q '^event: snapshot' "$TMP/jobs.out"
 i=0
 while [ "$i" -lt $((EVENTS / 2)) ]; do
 	"$BACKSTREAM" submit --uid alice --json "$SPEC" >"$OUT" ||
@@ -158,7 +160,7 @@ while read -r id; do
 	"$BACKSTREAM" cancel "$id" --uid alice >/dev/null || fail "cancel $id"
 done <"$TMP/submitted"
 # The connection event and the snapshot come first.
-wait_for 240 has_events "$TMP/jobs.out" $((EVENTS + 2))
+wait_for "$VG_HANG" has_events "$TMP/jobs.out" $((EVENTS + 2))
 echo "    $(events_in "$TMP/jobs.out") events received"
 # The client goes away; the responder sees it at its next heartbeat and
 # takes the next request.
@@ -168,17 +170,17 @@ step "a progress stream over a whole run"
 expect_bs 0 submit --uid alice --json "$SPEC"
 JOB=$(grep -o '"job_id":"[^"]*"' "$OUT" | head -1 | cut -d'"' -f4)
 stream "/api/sse/backtest/$JOB" "$TMP/progress.out"
-wait_for 60 grep -q '^event: connection' "$TMP/progress.out"
+wait_for "$VG_HANG" grep -q '^event: connection' "$TMP/progress.out"
 run "$ENGINE" --once
 [ "$STATUS" -eq 0 ] || fail "engine run" 0 "$STATUS"
-wait_for 120 grep -q '^event: completed' "$TMP/progress.out"
+wait_for "$VG_HANG" grep -q '^event: completed' "$TMP/progress.out"
 echo "    $(events_in "$TMP/progress.out") events, $(grep -o '"seq":' \
     "$TMP/progress.out" | wc -l) transactions received"
 stop_pid "$STREAM_PID"
 
 step "SIGTERM: the responder leaves through its normal exit"
 kill -TERM "$SSE_PID"
-wait_for 60 sh -c "! kill -0 $SSE_PID 2>/dev/null"
+wait_for "$VG_HANG" sh -c "! kill -0 $SSE_PID 2>/dev/null"
 wait "$SSE_PID" 2>/dev/null || fail "the responder's exit status under valgrind" 0 "$?"
 check_reports sse
 

@@ -16,7 +16,7 @@ const SPEC = {
   initial_capital: 100000, commission: 0.0005,
 };
 
-await scenario('dashboard', 240, async (ctx) => {
+await scenario('dashboard', 400, async (ctx) => {
   Object.assign(ctx, await launch('dashboard'));
   const { page } = ctx;
   const view = page.locator('[data-testid=job-view]');

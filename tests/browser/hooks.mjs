@@ -16,7 +16,7 @@ const spec = (over) => ({
   strategy: 'sma_crossover', params: { fast: 5, slow: 20 }, ...over,
 });
 
-await scenario('hooks', 240, async (ctx) => {
+await scenario('hooks', 400, async (ctx) => {
   Object.assign(ctx, await launch('hooks'));
   const { page } = ctx;
 

@@ -66,10 +66,19 @@ export function sameSet(a, b, key = 'job_id') {
 export const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
 /*
+ * A hang guard: every bound below is at least this, long enough that no
+ * load reaches it (tests/lib.sh's HANG), so that slowness alone never
+ * fails a scenario.
+ */
+export const HANG_MS = 120000;
+
+/*
  * Polls fn (sync or async) until it returns a truthy value, which it
- * returns; fails after ms.  fn may return {ok, detail} to say what it saw.
+ * returns; fails after ms, what the caller expects, or HANG_MS if longer.
+ * fn may return {ok, detail} to say what it saw.
  */
 export async function waitFor(what, fn, ms = 20000, every = 100) {
+  ms = Math.max(ms, HANG_MS);
   const deadline = Date.now() + ms;
   let detail;
   for (;;) {
@@ -96,13 +105,13 @@ export async function waitFor(what, fn, ms = 20000, every = 100) {
 
 // ---- the server --------------------------------------------------------------------
 
-/* A REST call; resolves to {status, body}.  Bounded by 10 s. */
+/* A REST call; resolves to {status, body}.  Bounded by HANG_MS. */
 export async function rest(token, method, path, body) {
   const headers = { Authorization: `Bearer ${token}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(`${BASE}/api/backtesting/${path}`, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10000),
+    signal: AbortSignal.timeout(HANG_MS),
   });
   const text = await res.text();
   let json = null;
@@ -121,9 +130,9 @@ export async function restOk(token, method, path, body, want = 200) {
   return r.body;
 }
 
-/* The CLI (bounded by 30 s); parses JSON output when json is set. */
+/* The CLI (bounded by HANG_MS); parses JSON output when json is set. */
 export function cli(args, json = true) {
-  const out = execFileSync(BACKSTREAM, args, { encoding: 'utf8', timeout: 30000 });
+  const out = execFileSync(BACKSTREAM, args, { encoding: 'utf8', timeout: HANG_MS });
   return json ? JSON.parse(out) : out.trim();
 }
 
@@ -150,9 +159,10 @@ export async function launch(name) {
     viewport: { width: 1440, height: 1000 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    timeout: 30000,
+    timeout: HANG_MS,
   });
-  context.setDefaultTimeout(15000);
+  // Every locator wait and action: a hang guard too.
+  context.setDefaultTimeout(HANG_MS);
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => {

@@ -309,10 +309,11 @@ export async function quiet(ms = 500, max = 20000) {
 
 /*
  * GETs path and keeps reading for ms (or until until(body) holds, or the
- * response ends).  Returns { status, headers, body, chunks: [{t, text}],
- * ended, t0, tEnd } (tEnd: when the response ended, if it did).
+ * response ends); onData(body) sees the body as it grows.  Returns
+ * { status, headers, body, chunks: [{t, text}], ended, t0, tEnd } (tEnd:
+ * when the response ended, if it did).
  */
-export function rawGet(path, { headers = {}, ms = 3000, until, method = 'GET' } = {}) {
+export function rawGet(path, { headers = {}, ms = 3000, until, onData, method = 'GET' } = {}) {
 	return new Promise((resolve, reject) => {
 		const t0 = now();
 		const out = { status: 0, headers: {}, body: '', chunks: [],
@@ -334,6 +335,7 @@ export function rawGet(path, { headers = {}, ms = 3000, until, method = 'GET' } 
 			res.on('data', (d) => {
 				out.chunks.push({ t: now(), text: d });
 				out.body += d;
+				onData?.(out.body);
 				if (until && until(out.body))
 					finish();
 			});
@@ -537,11 +539,19 @@ atExit(() => {
  * Starts backstream-engine --once.  slowMs makes each of its clock reads
  * sleep that long (a year of minute bars then takes about 100 × slowMs);
  * hold names a file while which it stops at its next clock read, outside
- * any transaction.  Returns { proc, done } where done resolves to
- * { code, stderr } when it exits.
+ * any transaction; barRate holds its jobs to that many bars a second
+ * (engine_bar_rate, through a copy of the configuration).  Returns
+ * { proc, done } where done resolves to { code, stderr } when it exits.
  */
-export function engine({ slowMs = 0, hold = null } = {}) {
+export function engine({ slowMs = 0, hold = null, barRate = 0 } = {}) {
 	const env = { ...process.env };
+	const args = ['--once'];
+	if (barRate > 0) {
+		const path = `${TMP}/engine-rate-${barRate}.conf`;
+		fs.writeFileSync(path, fs.readFileSync(CONF, 'utf8')
+		    .replace(/^engine_bar_rate\s*=.*\n?/m, '') + `engine_bar_rate = ${barRate}\n`);
+		args.unshift('-c', path);
+	}
 	if (slowMs > 0 || hold) {
 		check(SLOWCLOCK !== '', 'the slowclock shim is built');
 		env.LD_PRELOAD = SLOWCLOCK;
@@ -552,7 +562,7 @@ export function engine({ slowMs = 0, hold = null } = {}) {
 		env.ASAN_OPTIONS = [env.ASAN_OPTIONS, 'verify_asan_link_order=0']
 		    .filter(Boolean).join(':');
 	}
-	const proc = spawn(ENGINE, ['--once'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+	const proc = spawn(ENGINE, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
 	children.add(proc);
 	let stderr = '';
 	proc.stderr.setEncoding('utf8');
@@ -564,6 +574,25 @@ export function engine({ slowMs = 0, hold = null } = {}) {
 		resolve({ code: code ?? sig, stderr });
 	}));
 	return { proc, done };
+}
+
+/*
+ * Stops an engine() run as cron's or systemd's stop does, SIGTERM to its
+ * coordinator and workers: a running job is queued again.  Resolves like
+ * its done.
+ */
+export function stopEngine(e) {
+	let kids = [];
+	try {
+		kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(e.proc.pid)],
+		    { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+	} catch { /* none */ }
+	for (const pid of [e.proc.pid, ...kids]) {
+		try {
+			process.kill(pid, 'SIGTERM');
+		} catch { /* gone */ }
+	}
+	return e.done;
 }
 
 // Runs the engine once to the end and checks that it exits 0.

@@ -1,7 +1,7 @@
 // data.mjs: chart data streams: every interval (resampled where not stored) for queued, running, finished and failed jobs and for a backtest id, chunk_size and limit, the guide's data hooks, and the sequential ?intervals=a,b variant resumed at every event.
 import fs from 'node:fs';
 import {
-	bsJson, check, checkEq, engine, engineOnce, EventSource, freeBackends,
+	bsJson, check, checkEq, engine, engineOnce, EventSource, freeBackends, HANG_MS,
 	hookEnv, longSpec, note, random, rawEvents, run, seed, sleep, spec,
 	step, submit, TMP, token, waitFor,
 } from './client.mjs';
@@ -19,7 +19,7 @@ const MINUTES = { minute: 1, '3minute': 3, '5minute': 5, '10minute': 10,
 // complete events (or ended).
 function events(path, headers = {}, completes = 1) {
 	let found = 0;
-	return rawEvents(path, { ms: 30000, headers,
+	return rawEvents(path, { ms: HANG_MS, headers,
 	    stop: (ev) => ev.event === 'complete' && ++found >= completes });
 }
 
@@ -231,7 +231,7 @@ async function main() {
 		for (;;) {
 			const q = last ? `&last_event_id=${encodeURIComponent(last)}` : '';
 			const take = 1 + rnd.int(12);
-			const r = await rawEvents(base + q, { ms: 10000,
+			const r = await rawEvents(base + q, { ms: HANG_MS,
 			    stop: (ev, all) => all.length >= take });
 			connections++;
 			if (r.status === 204)

@@ -18,7 +18,7 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import {
-	alive, BASE, canonical, check, checkEq, fail, hookEnv, note, now,
+	alive, BASE, canonical, check, checkEq, fail, HANG_MS, hookEnv, note, now,
 	random, run, seed, sleep, step, TMP, waitFor,
 } from './client.mjs';
 import {
@@ -187,7 +187,7 @@ function poolState() {
 
 function bsOnce(args) {
 	return new Promise((resolve) => {
-		execFile(BACKSTREAM, args, { timeout: 60000, maxBuffer: 1 << 28 },
+		execFile(BACKSTREAM, args, { timeout: HANG_MS, maxBuffer: 1 << 28 },
 		    (err, stdout, stderr) => resolve({
 			code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
 			stdout, stderr }));
@@ -228,7 +228,11 @@ async function restOnce(method, path, uid, body) {
 			headers: { Authorization: `Bearer ${tokens[uid]}`,
 			    ...(body ? { 'Content-Type': 'application/json' } : {}) },
 			body: body ? JSON.stringify(body) : undefined,
-			signal: AbortSignal.timeout(20000),
+			// A hang guard only: a request given up on while its
+			// responder goes on could commit after the retry's look
+			// (a job submitted twice).  One may take four stall
+			// timeouts, and longer on a loaded machine.
+			signal: AbortSignal.timeout(HANG_MS),
 		});
 		const text = await res.text();
 		let parsed = text;

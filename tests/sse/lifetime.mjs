@@ -2,11 +2,12 @@
 //
 // Usage: lifetime.mjs rotation	(with a stream_lifetime of a few seconds)
 //        lifetime.mjs ends	(with the default lifetime)
+import fs from 'node:fs';
 import {
 	alive, backends, BASE, HANG_MS, bsJson, busyBackends, check, checkEq,
 	checkSameSet, conf, cut, engine, EventSource, hookEnv, longSpec, note,
 	now, openTracked, parseWire, quiet, rawGet, rest, run, sleep, spec,
-	step, submit, token, waitFor,
+	step, submit, TMP, token, waitFor,
 } from './client.mjs';
 import {
 	useBacktestDataSSE, useBacktestHistorySSE, useBacktestJobsSSE,
@@ -46,8 +47,11 @@ async function rotation() {
 		check(r.ended, 'the response ended', 'ended', r.body.slice(-200));
 		// Until the end itself: the last bytes may come well before it.
 		const took = (r.tEnd ?? r.chunks.at(-1).t) - r.t0;
-		check(took >= life - jitter - 100 && took <= life + 1500, 'its lifetime',
-		    `${life - jitter}…${life} ms`, ms(took));
+		// Not before its lifetime; how soon after is a speed (a load
+		// delays the end and its sight), printed, not checked.
+		note(`the raw stream ended after ${ms(took)}`);
+		check(took >= life - jitter - 100, 'its lifetime',
+		    `at least ${life - jitter} ms`, ms(took));
 		check(r.body.endsWith('\n\n'), 'it ends between events', '…\\n\\n', JSON.stringify(r.body.slice(-40)));
 		const last = parseWire(r.body).at(-1);
 		check(last.fields.length === 0 || last.fields.some(([n]) => n === 'data'),
@@ -62,9 +66,21 @@ async function rotation() {
 	const pes = progress.eventSourceRef.current;
 	await pes.next('progress');
 	const t0 = now();
-	// About ten seconds: two or three lifetimes.
-	const e = engine({ slowMs: 70 });
-	await pes.next('completed', { ms: 60000 });
+	// A run of at least seven seconds, held after its first transaction
+	// (the worker stops at its next clock read, outside any transaction)
+	// until the stream has rotated twice: rotations mid-run however slow
+	// the machine makes them.
+	const hold = `${TMP}/engine-hold`;
+	const e = engine({ slowMs: 70, hold });
+	await pes.next('transaction');
+	fs.writeFileSync(hold, '');
+	const opens = pes.rec.opens.length;
+	await waitFor(() => pes.rec.opens.length >= opens + 2, HANG_MS,
+	    'two rotations with the job held mid-run');
+	checkEq((await bsJson('job', job.job_id, '--uid', 'alice')).status, 'running',
+	    'the job, held mid-run');
+	fs.unlinkSync(hold);
+	await pes.next('completed');
 	checkEq((await e.done).code, 0, 'the engine exit status');
 	const ran = now() - t0;
 	await quiet();
@@ -73,9 +89,10 @@ async function rotation() {
 	const rotations = pes.rec.opens.length - 1;
 	note(`the job ran ${ms(ran)}; its progress stream rotated ${rotations} times; connections lasted ${connectionSpans(pes).map(ms).join(', ')}`);
 	check(rotations >= 2, 'rotations while the job ran', '>= 2', rotations);
+	// Not before its lifetime; how soon after is a speed (noted above).
 	for (const span of connectionSpans(pes))
-		check(span >= life - jitter - 100 && span <= life + 1500, 'a connection\'s life',
-		    `${life - jitter}…${life} ms`, ms(span));
+		check(span >= life - jitter - 100, 'a connection\'s life',
+		    `at least ${life - jitter} ms`, ms(span));
 	for (const o of pes.rec.opens.slice(1)) {
 		check(o.lastEventId !== null, 'each reconnect sends Last-Event-ID', 'an id', o);
 		// 204 once the client has the terminal event (checked below).
@@ -211,7 +228,7 @@ async function ends() {
 		const { es, pid, result: hook } = await openTracked(() =>
 		    useBacktestProgressSSE({ jobId: job.job_id, token: alice }, hookEnv));
 		// A raw client too, to see the bytes of the end.
-		const rawBytes = rawGet(`/api/sse/backtest/${job.job_id}?token=${alice}`, { ms: 30000 });
+		const rawBytes = rawGet(`/api/sse/backtest/${job.job_id}?token=${alice}`, { ms: HANG_MS });
 		const busy = await waitFor(() => {
 			const b = [...busyBackends()].filter((p) => p !== pid);
 			return b.length === 1 ? b : null;

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import {
 	backends, bs, bsJson, canonical, check, checkEq, cut, engine,
-	engineOnce, fail, hookEnv, longSpec, note, openTracked,
-	quiet, random, rest, run, seed, spec, step, submit, TMP, token,
-	waitFor,
+	engineOnce, fail, HANG_MS, hookEnv, longSpec, note, openTracked,
+	quiet, random, rest, run, seed, spec, step, stopEngine, submit, TMP,
+	token, waitFor,
 } from './client.mjs';
 import { useBacktestHistorySSE, useBacktestJobsSSE } from './hooks.mjs';
 
@@ -173,18 +173,25 @@ async function main() {
 				did.push('run the engine');
 			} else {
 				// A job stopped while running: a quiet moment with
-				// something in the running view.
+				// something in the running view.  At 300 bars a
+				// second its run outlasts any wait of this test, so
+				// that it is still running when held (at its next
+				// clock read, within 1024 bars); then its engine is
+				// stopped, which queues it again.  The queue is
+				// emptied first: a slowed engine takes the oldest.
+				await engineOnce();
 				const long = await submit(uid, longSpec({ symbol: rnd.pick(SYMBOLS) }));
-				const e = engine({ slowMs: 20, hold });
+				const e = engine({ barRate: 300, hold });
 				await waitFor(async () => (await bsJson('job', long.job_id,
-				    '--uid', uid)).status === 'running', 20000,
+				    '--uid', uid)).status === 'running', HANG_MS,
 				    'the long job to run');
 				fs.writeFileSync(hold, '');
 				const n = await compareAll(`round ${round}, a job held running`);
 				const running = await bsJson('jobs', '--uid', uid, '--status', 'running');
 				checkEq(running.map((j) => j.job_id), [long.job_id], 'the running job');
+				const done = stopEngine(e);
 				fs.unlinkSync(hold);
-				const { code } = await e.done;
+				const { code } = await done;
 				checkEq(code, 0, 'the engine exit status');
 				counts.paused++;
 				did.push(`hold a running job of ${uid} (${n} items held)`);

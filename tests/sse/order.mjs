@@ -10,7 +10,7 @@
 // failure bound), so that no fixed sleep decides anything.  SSE_SEED
 // repeats a run; SSE_ORDER_SECONDS bounds it (60 by default).
 import {
-	bs, bsJson, canonical, check, checkEq, engineOnce, fail, hookEnv, note,
+	bs, bsJson, canonical, check, checkEq, engineOnce, fail, HANG_MS, hookEnv, note,
 	now, openTracked, quiet, random, rest, run, seed, sleep, spec, step,
 	submit, token,
 } from './client.mjs';
@@ -20,8 +20,9 @@ const SECONDS = Number(process.env.SSE_ORDER_SECONDS || 60);
 const rnd = random(seed());
 const UID = 'alice';
 const SYMBOLS = ['DEMO', 'ACME', 'GLOBEX', 'INITECH'];
-// How long a view may take to reach the REST list after an operation.
-const SETTLE_MS = 10000;
+// How long a view may take to reach the REST list after an operation: a
+// hang guard (one that never does fails the property, however long).
+const SETTLE_MS = HANG_MS;
 // Above this many jobs, deletes are preferred, so that views keep moving.
 const MAX_JOBS = 14;
 

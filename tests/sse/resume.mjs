@@ -1,7 +1,8 @@
 // resume.mjs: Last-Event-ID resumes exactly: progress and data streams cut at random points (responders killed, clients dropping and coming back with last_event_id), 204 after the end, lists starting with a snapshot, and streams that fell behind a trimmed change log.
 import {
 	BASE, bs, bsJson, check, checkEq, checkSameSet, cut, engine, engineOnce,
-	EventSource, freeBackends, hookEnv, longSpec, note, now, openTracked,
+	EventSource, freeBackends, HANG_MS, hookEnv, longSpec, note, now,
+	openTracked,
 	quiet, random, rawEvents as readEvents, rawGet, rest, run, seed, sleep,
 	spec, step, stopOutsideStore, submit, token, waitFor,
 } from './client.mjs';
@@ -23,9 +24,9 @@ function checkTrades(got, want, what) {
 }
 
 // The events of a GET, read until a snapshot or a terminal event (or the
-// end of the response, or 10 s).
+// end of the response; HANG_MS is a hang guard).
 function rawEvents(path, opts = {}) {
-	return readEvents(path, { ms: 10000, stop: (ev) =>
+	return readEvents(path, { ms: HANG_MS, stop: (ev) =>
 	    ['snapshot', ...TERMINAL].includes(ev.event), ...opts });
 }
 
@@ -39,7 +40,7 @@ async function followFresh(jobId, tok) {
 	const got = { trades: [], terminal: [], connections: 0, lastId: null };
 	const t0 = now();
 	while (got.terminal.length === 0) {
-		check(now() - t0 < 60000, 'the job ends within a minute');
+		check(now() - t0 < HANG_MS, 'the job ends (a hang guard)');
 		const q = got.lastId ? `&last_event_id=${encodeURIComponent(got.lastId)}` : '';
 		const es = new EventSource(`${BASE}/api/sse/backtest/${jobId}?token=${tok}${q}`);
 		const order = [];
@@ -83,7 +84,7 @@ async function main() {
 		let cuts = 0;
 		const t0 = now();
 		while (!es.messages().some((m) => TERMINAL.includes(m.type))) {
-			check(now() - t0 < 60000, 'the job ends within a minute');
+			check(now() - t0 < HANG_MS, 'the job ends (a hang guard)');
 			await sleep(100 + rnd.int(400));
 			if (es.messages().some((m) => TERMINAL.includes(m.type)))
 				break;
@@ -156,8 +157,8 @@ async function main() {
 		const stale = await rawEvents(path, { headers: { 'Last-Event-ID': `1.${n}` } });
 		checkEq(stale.events.map((x) => x.event), ['connection', 'progress', 'completed'],
 		    'resumed with every transaction (and an old seq)');
-		const byHeader = await rawGet(path, { headers: { 'Last-Event-ID': last.id }, ms: 10000 });
-		const byQuery = await rawGet(`${path}&last_event_id=${last.id}`, { ms: 10000 });
+		const byHeader = await rawGet(path, { headers: { 'Last-Event-ID': last.id }, ms: HANG_MS });
+		const byQuery = await rawGet(`${path}&last_event_id=${last.id}`, { ms: HANG_MS });
 		for (const r of [byHeader, byQuery]) {
 			checkEq(r.status, 204, 'a resume at .end');
 			checkEq(r.body, '', 'the body of a 204');
