@@ -147,6 +147,8 @@ verify_helper = $INST/libexec/backstream-verify
 max_processes = $((pool + 200 > 2100 ? pool + 200 : 2100))
 stream_lifetime = $lifetime
 stream_jitter = $jitter
+# The load's users hold more streams each than a person's few tabs.
+max_user_streams = $streams
 engine_workers = 2
 engine_bar_rate = 1000
 log_level = ${BENCH_LOG_LEVEL:-info}

@@ -24,6 +24,9 @@ conf_set engine_workers 2
 # The engine in cron mode, started again by a loop: a short cycle makes
 # it end and start by itself too.
 conf_set engine_cycle 15s
+# Each user holds more hooks than the per-user cap allows a person's few
+# tabs, and killed responders' slots are freed as they die.
+conf_set max_user_streams 500
 SSE_KILLS_EXPECTED=1
 sse_start
 
