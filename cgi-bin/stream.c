@@ -168,6 +168,20 @@ token_end_ms(const struct stream *s)
 	return s->token_exp * 1000 + leeway;
 }
 
+/*
+ * When the poll is due: an idle stream wakes for its heartbeat and for its
+ * poll, both every 15 s by default; a poll that falls shortly before the
+ * heartbeat waits for it, so that one wake-up does both.
+ */
+static int64_t
+poll_due(const struct stream *s, int64_t poll_ms)
+{
+	if (poll_ms < s->beat_ms &&
+	    s->beat_ms - poll_ms <= s->cfg->poll_interval / 4)
+		return s->beat_ms;
+	return poll_ms;
+}
+
 /* Waits and dispatches until the stream ends; returns why it ended. */
 static enum end
 run(struct stream *s, const struct stream_kind *kind, void *state,
@@ -218,7 +232,8 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			if (flush_out(s) == -1 || client_gone(s))
 				return END_CLIENT;
 		}
-		wake = min_of(min_of(s->end_ms, s->beat_ms), poll_ms);
+		wake = min_of(min_of(s->end_ms, s->beat_ms),
+		    poll_due(s, poll_ms));
 		if (left < wake - now)
 			wake = now + left;
 		moved = notify_wait(n, s->word, seen, wake - now) == 0;
@@ -233,7 +248,7 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			continue;
 		}
 		now = mono_ms();
-		if (moved || now >= poll_ms) {
+		if (moved || now >= poll_due(s, poll_ms)) {
 			seen = notify_value(n, s->word);
 			poll_ms = now + s->cfg->poll_interval;
 			if (kind->update(s, state) == -1)

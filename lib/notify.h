@@ -35,11 +35,15 @@ void		 notify_close(struct notify *n);	/* NULL is fine */
 uint32_t	 notify_user_word(const char *uid);
 /* The current value of word w, to pass to notify_wait(). */
 uint32_t	 notify_value(struct notify *n, uint32_t w);
-/* Increments word w and wakes every process waiting on it. */
+/*
+ * Increments word w and wakes the processes waiting on it: a few at once,
+ * each of which wakes a few more in notify_wait (a tree), so that the
+ * caller never pays for a thousand wake-ups.
+ */
 void		 notify_bump(struct notify *n, uint32_t w);
 /*
  * Sleeps until word w differs from seen, a signal arrives, or timeout_ms
- * passes.  Returns 0 when the word moved (or may have), or -1 with errno
+ * passes; woken by a bump, first passes the wake on to other waiters.  Returns 0 when the word moved (or may have), or -1 with errno
  * ETIMEDOUT or EINTR.
  */
 int		 notify_wait(struct notify *n, uint32_t w, uint32_t seen,
