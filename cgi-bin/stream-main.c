@@ -20,7 +20,9 @@
 /* The process's own state: the token checks and this stream's slot. */
 struct sse {
 	struct token_screen	*screen;
-	struct auth		*auth;	/* with Nettle: keys cached here */
+#ifdef HAVE_NETTLE
+	struct auth		*auth;	/* the full check; keys cached here */
+#endif
 	struct stream_slots	*slots;
 };
 
@@ -76,9 +78,11 @@ sse_init(const struct conf *cfg)
 	srandom((unsigned)(getpid() ^ time(NULL)));
 	own->screen = token_screen_new(cfg->project_id, cfg->cert_file,
 	    cfg->token_leeway);
+#ifdef HAVE_NETTLE
 	own->auth = auth_new(cfg->project_id, cfg->cert_file,
 	    cfg->token_leeway);
 	auth_set_expiry_leeway(own->auth, cfg->token_expiry_leeway);
+#endif
 	own->slots = stream_slots_new(cfg->store_dir);
 	return own;
 }
@@ -91,7 +95,9 @@ sse_fini(void *p)
 	if (own == NULL)
 		return;
 	token_screen_free(own->screen);
+#ifdef HAVE_NETTLE
 	auth_free(own->auth);
+#endif
 	stream_slots_free(own->slots);
 	free(own);
 }
