@@ -117,7 +117,8 @@ server.errorlog = "$TMP/lighttpd.log"
 fastcgi.server = ( "/api/sse/" => (( "bin-path" => "$SSE",
     "socket" => "$TMP/sse.sock", "max-procs" => $streams,
     "min-procs" => $streams, "check-local" => "disable",
-    "bin-environment" => ("BACKSTREAM_CONF" => "$CONF") )) )
+    "bin-environment" => ("BACKSTREAM_CONF" => "$CONF",
+    "GLIBC_TUNABLES" => "glibc.malloc.tcache_count=0") )) )
 EOF
 ulimit -n "$(ulimit -Hn)"
 "$BENCH_LIGHTTPD" -D -f "$TMP/lighttpd.conf" >"$TMP/lighttpd-out.log" 2>&1 &

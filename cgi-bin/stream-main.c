@@ -1,11 +1,13 @@
-/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table, its token checks (screen, then helper) and each user's share of the pool. */
+/* stream-main.c: backstream-sse, the FastCGI responder that serves one SSE stream at a time: its route table, its token checks (screen, then Nettle or the helper) and each user's share of the pool. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "log.h"
 #include "mstime.h"
 #include "responder.h"
@@ -15,9 +17,12 @@
 #include "verify-client.h"
 #include "xmalloc.h"
 
-/* The process's own state: the token screen and this stream's slot. */
+/* The process's own state: the token checks and this stream's slot. */
 struct sse {
 	struct token_screen	*screen;
+#ifdef HAVE_NETTLE
+	struct auth		*auth;	/* the full check; keys cached here */
+#endif
 	struct stream_slots	*slots;
 };
 
@@ -73,6 +78,11 @@ sse_init(const struct conf *cfg)
 	srandom((unsigned)(getpid() ^ time(NULL)));
 	own->screen = token_screen_new(cfg->project_id, cfg->cert_file,
 	    cfg->token_leeway);
+#ifdef HAVE_NETTLE
+	own->auth = auth_new(cfg->project_id, cfg->cert_file,
+	    cfg->token_leeway);
+	auth_set_expiry_leeway(own->auth, cfg->token_expiry_leeway);
+#endif
 	own->slots = stream_slots_new(cfg->store_dir);
 	return own;
 }
@@ -85,25 +95,61 @@ sse_fini(void *p)
 	if (own == NULL)
 		return;
 	token_screen_free(own->screen);
+#ifdef HAVE_NETTLE
+	auth_free(own->auth);
+#endif
 	stream_slots_free(own->slots);
 	free(own);
 }
 
+#ifdef HAVE_NETTLE
 /*
- * OpenSSL would cost each of a thousand long-lived processes about
- * 600 KiB: the short-lived helper checks the token instead.
+ * The full check in-process: Nettle keeps no global state, so a
+ * thousand processes pay a few KiB each (rsa-key.h), and a stream opens
+ * without starting a process.
  */
+static enum verify_result
+check_token(struct responder *rs, const char *token, struct call *c,
+    char *why, size_t whylen)
+{
+	struct sse		*own = rs->own;
+	struct auth_user	 user;
+
+	switch (auth_verify(own->auth, token, strlen(token), wall_ms(), &user,
+	    why, whylen)) {
+	case AUTH_OK:
+		memcpy(c->uid, user.uid, sizeof c->uid);
+		c->token_exp = user.exp;
+		return VERIFY_OK;
+	case AUTH_INVALID:
+		log_debug("token refused: %s", why);
+		return VERIFY_INVALID;
+	case AUTH_UNAVAILABLE:
+		break;
+	}
+	return VERIFY_UNAVAILABLE;
+}
+#else
+/* Without Nettle, OpenSSL would cost each process ~600 KiB: the helper. */
+static enum verify_result
+check_token(struct responder *rs, const char *token, struct call *c,
+    char *why, size_t whylen)
+{
+	return verify_token(rs->cfg.verify_helper, rs->cfg.path, token,
+	    c->uid, &c->token_exp, why, whylen);
+}
+#endif
+
 static enum token_result
 sse_verify(struct responder *rs, const char *token, struct call *c,
     char *why, size_t whylen)
 {
-	/* Junk must not cost a process start each (token-screen.h). */
+	/* Junk is refused without a signature check (token-screen.h). */
 	struct sse	*own = rs->own;
 
 	if (token_screen_check(own->screen, token, wall_ms(), why, whylen) == -1)
 		return TOKEN_INVALID;
-	switch (verify_token(rs->cfg.verify_helper, rs->cfg.path, token,
-	    c->uid, &c->token_exp, why, whylen)) {
+	switch (check_token(rs, token, c, why, whylen)) {
 	case VERIFY_OK:
 		return TOKEN_OK;
 	case VERIFY_INVALID:

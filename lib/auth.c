@@ -12,16 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
-
 #include "auth.h"
 #include "buf.h"
 #include "json.h"
+#include "rsa-key.h"
 #include "xmalloc.h"
 
 #define ISSUER_PREFIX	"https://securetoken.google.com/"
@@ -41,7 +35,7 @@
 struct auth_key {
 	char	*kid;
 	size_t	 kid_len;
-	EVP_PKEY *pkey;		/* the certificate's public key */
+	struct rsa_key *key;	/* the certificate's public key */
 };
 
 /* What stat says about the file; any difference means it must be read again. */
@@ -132,57 +126,9 @@ keys_free(struct auth_key *keys, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(keys[i].kid);
-		EVP_PKEY_free(keys[i].pkey);
+		rsa_key_free(keys[i].key);
 	}
 	free(keys);
-}
-
-/*
- * Reads the PEM certificate in text and returns its RSA public key in
- * *pkeyp (the caller frees it with EVP_PKEY_free()).  This is the costly
- * part of OpenSSL 3.0 (its decoders take about 300 us per key), done once
- * per file load.
- */
-static int
-cert_public_key(const char *text, size_t len, EVP_PKEY **pkeyp, char *err,
-    size_t errlen)
-{
-	BIO		*in;
-	X509		*x = NULL;
-	EVP_PKEY	*pkey;
-	int		 ret = -1;
-
-	in = BIO_new_mem_buf(text, (int)len);
-	if (in == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	x = PEM_read_bio_X509(in, NULL, NULL, NULL);
-	if (x == NULL) {
-		snprintf(err, errlen, "not a PEM X.509 certificate");
-		goto done;
-	}
-	pkey = X509_get0_pubkey(x);	/* borrowed from x */
-	if (pkey == NULL || !EVP_PKEY_is_a(pkey, "RSA")) {
-		snprintf(err, errlen, "the certificate's key is not RSA");
-		goto done;
-	}
-	if (EVP_PKEY_get_bits(pkey) < RSA_BITS_MIN) {
-		snprintf(err, errlen, "the certificate's key has fewer than "
-		    "%d bits", RSA_BITS_MIN);
-		goto done;
-	}
-	if (EVP_PKEY_up_ref(pkey) != 1) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	*pkeyp = pkey;
-	ret = 0;
-done:
-	X509_free(x);
-	BIO_free(in);
-	ERR_clear_error();
-	return ret;
 }
 
 /*
@@ -241,9 +187,9 @@ certs_parse(const char *text, size_t len, struct auth_key **keysp,
 			goto done;
 		}
 		k = &keys[n];
-		if (cert_public_key(json_object_get_string(val),
-		    (size_t)json_object_get_string_len(val), &k->pkey,
-		    kerr, sizeof kerr) == -1) {
+		if ((k->key = rsa_key_from_cert(json_object_get_string(val),
+		    (size_t)json_object_get_string_len(val), RSA_BITS_MIN,
+		    kerr, sizeof kerr)) == NULL) {
 			snprintf(err, errlen, "certificate %zu: %s", n + 1,
 			    kerr);
 			goto done;
@@ -452,33 +398,29 @@ b64url_value(char c)
 /*
  * Decodes unpadded base64url (RFC 7515 section 2) into out, which has room
  * for (len + 3) / 4 * 3 bytes; the characters were checked by
- * token_split().  OpenSSL decodes standard base64, so translate and pad.
- * The unused low bits of the last character must be zero, so that each
- * token has one spelling.
+ * token_split().  The unused low bits of the last character must be zero,
+ * so that each token has one spelling.
  */
 static int
 b64url_decode(const struct segment *s, char *out, size_t *outlen)
 {
-	char	std[AUTH_TOKEN_MAX + 4];
-	size_t	i, padded;
-	int	n;
+	uint32_t	acc = 0;
+	size_t		i, n = 0;
+	int		bits = 0;
 
 	if (s->len % 4 == 1 || s->len > AUTH_TOKEN_MAX)
 		return -1;
-	if ((s->len % 4 == 2 && (b64url_value(s->p[s->len - 1]) & 0xf)) ||
-	    (s->len % 4 == 3 && (b64url_value(s->p[s->len - 1]) & 0x3)))
+	for (i = 0; i < s->len; i++) {
+		acc = (acc << 6) | (uint32_t)b64url_value(s->p[i]);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[n++] = (char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	if (acc != 0)
 		return -1;
-	padded = (s->len + 3) / 4 * 4;
-	for (i = 0; i < s->len; i++)
-		std[i] = s->p[i] == '-' ? '+' : s->p[i] == '_' ? '/' : s->p[i];
-	for (; i < padded; i++)
-		std[i] = '=';
-	/* EVP_DecodeBlock counts the padding as zero bytes: take them off. */
-	n = EVP_DecodeBlock((unsigned char *)out, (unsigned char *)std,
-	    (int)padded);
-	if (n < 0 || (size_t)n < padded - s->len)
-		return -1;
-	*outlen = (size_t)n - (padded - s->len);
+	*outlen = n;
 	return 0;
 }
 
@@ -653,27 +595,15 @@ claims_check(const struct auth *a, json_object *c, int64_t now_ms,
  * here, never taken from the token.
  */
 static int
-signature_check(EVP_PKEY *key, const struct segment seg[3])
+signature_check(const struct rsa_key *key, const struct segment seg[3])
 {
 	unsigned char	 sig[AUTH_TOKEN_MAX / 4 * 3 + 3];
 	size_t		 sig_len;
-	EVP_MD_CTX	*md;
-	EVP_PKEY_CTX	*pctx;
-	int		 ok;
 
-	if (b64url_decode(&seg[2], (char *)sig, &sig_len) == -1 ||
-	    sig_len != (size_t)EVP_PKEY_get_size(key))
+	if (b64url_decode(&seg[2], (char *)sig, &sig_len) == -1)
 		return -1;
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	ok = EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0 &&
-	    EVP_DigestVerify(md, sig, sig_len,
-	    (const unsigned char *)seg[0].p,
-	    seg[0].len + 1 + seg[1].len) == 1;
-	EVP_MD_CTX_free(md);
-	ERR_clear_error();
-	return ok ? 0 : -1;
+	return rsa_key_verify_rs256(key, seg[0].p, seg[0].len + 1 +
+	    seg[1].len, sig, sig_len);
 }
 
 /* ---- the verifier ---------------------------------------------------- */
@@ -762,7 +692,7 @@ auth_verify(struct auth *a, const char *token, size_t len, int64_t now_ms,
 	 * Not jwt_decode(): libjwt 1.10 parses its PEM key on every call,
 	 * which OpenSSL 3.0 makes cost 300 us; the cached key costs 20.
 	 */
-	if (signature_check(key->pkey, seg) == -1) {
+	if (signature_check(key->key, seg) == -1) {
 		why_set(why, whylen, "signature does not verify");
 		goto done;
 	}

@@ -10,6 +10,8 @@ PACKAGES=(
 	build-essential autoconf automake pkg-config
 	# libraries
 	libfcgi-dev libjson-c-dev libdb5.3-dev libssl-dev
+	# the stream responder checks tokens with Nettle (and GMP)
+	nettle-dev libgmp-dev
 	# the tests read minted tokens back with a second implementation
 	libjwt-dev
 	# the CI builds: clang with AddressSanitizer and UBSan, and valgrind

@@ -178,6 +178,12 @@ check_same() {
 	    "$(head -c 300 "$2")" "$(head -c 300 "$3")"
 }
 
+# sse_checks_in_process: whether backstream-sse checks tokens itself (built
+# with Nettle) rather than by starting backstream-verify.
+sse_checks_in_process() {
+	grep -q '^#define HAVE_NETTLE 1' "$top_builddir/config.h"
+}
+
 # ---- data ----------------------------------------------------------------------------------
 
 # bars N T0: N minute bars (CSV) from epoch T0 whose prices swing, so that

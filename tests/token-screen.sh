@@ -1,4 +1,4 @@
-# tests/token-screen.sh: tokens that cannot be valid (not a JWS, not RS256, an unknown kid, expired, another project's) are refused 401 by the stream responder without starting the backstream-verify helper; a valid one still starts it and opens the stream.
+# tests/token-screen.sh: tokens that cannot be valid (not a JWS, not RS256, an unknown kid, expired, another project's) are refused 401 by the stream responder without starting the backstream-verify helper; a valid one opens the stream (starting the helper unless the responder checks tokens itself), and a bad signature is refused.
 . "${top_srcdir:-..}/tests/lib.sh"
 LIGHTTPD_SSE_PROCS=2
 . "$top_srcdir/tests/lighttpd.sh"
@@ -80,22 +80,25 @@ for name in junk short long notjson hs256 nokid forged project expired; do
 	check_eq "helper starts after the $name token" 0 "$(starts)"
 done
 
-step "a valid token still goes to the helper, and its stream opens"
+# Built with Nettle, the responder starts no helper at all.
+if sse_checks_in_process; then per_check=0; else per_check=1; fi
+
+step "a valid token is checked in full, and its stream opens"
 curl -s -N -o "$TMP/valid.body" --max-time "$HANG" \
     "$LIGHTTPD_URL/api/sse/backtest/jobs?token=$VALID" &
 stream=$!
 PIDS="$PIDS $stream"
 wait_for "$HANG" grep -q "event: snapshot" "$TMP/valid.body"
 stop_pid "$stream"
-check_eq "helper starts" 1 "$(starts)"
+check_eq "helper starts" "$per_check" "$(starts)"
 
-step "a token with a bad signature but a plausible shape: the helper refuses it"
+step "a token with a bad signature but a plausible shape: the full check refuses it"
 # The screen cannot tell: the signature is another key's, of the same size.
 code=$(curl -sS --max-time "$HANG" -o "$OUT" -w '%{http_code}' \
     -H "Authorization: Bearer $(cut -d. -f1,2 "$TMP/valid.token").$(cut -d. -f3 "$TMP/forged.token")" \
     "$LIGHTTPD_URL/api/sse/backtest/jobs") || fail "curl (bad signature)"
 check_eq "status for a bad signature" 401 "$code"
-check_eq "helper starts" 2 "$(starts)"
+check_eq "helper starts" "$((per_check * 2))" "$(starts)"
 
 lighttpd_stop || fail "responders outlived lighttpd"
 echo "PASS: $TEST_NAME"
