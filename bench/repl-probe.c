@@ -67,6 +67,7 @@ struct opts {
 	int		 hold;
 	int		 verbose;
 	int		 ack_timeout_ms;
+	int		 pad;
 };
 
 static const char *role = "?";
@@ -414,12 +415,15 @@ read_counter(DB *db, DB_TXN *txn, u_int32_t flags, uint64_t *n)
 	return (ret);
 }
 
-/* One write: n += 1 and the row log/<n>, in one transaction. */
+/*
+ * One write: n += 1 and the row log/<n>, in one transaction; the row's
+ * value is n followed by pad zero bytes (a bigger database to copy).
+ */
 static int
-write_one(DB_ENV *env, DB *db, DB_TXN_TOKEN *tok, uint64_t *seq)
+write_one(DB_ENV *env, DB *db, int pad, DB_TXN_TOKEN *tok, uint64_t *seq)
 {
 	DB_TXN *txn;
-	char key[32];
+	char key[32], row[8 + 4096] = { 0 };
 	DBT k = { .data = "n", .size = 1 }, v = { 0 };
 	uint64_t n;
 	int ret;
@@ -436,6 +440,9 @@ write_one(DB_ENV *env, DB *db, DB_TXN_TOKEN *tok, uint64_t *seq)
 	k.size = (u_int32_t)snprintf(key, sizeof(key), "log/%012llu",
 	    (unsigned long long)n);
 	k.data = key;
+	memcpy(row, &n, sizeof(n));
+	v.data = row;
+	v.size = (u_int32_t)(sizeof(n) + (size_t)pad);
 	if ((ret = db->put(db, txn, &k, &v, 0)) != 0)
 		goto fail;
 	if ((ret = txn->set_commit_token(txn, tok)) != 0)
@@ -518,7 +525,7 @@ writer_step(struct writer *w, const struct opts *o)
 		return;
 	pf = atomic_load(&perm_failed);
 	t0 = now_ns();
-	ret = write_one(w->env, w->db, &tok, &seq);
+	ret = write_one(w->env, w->db, o->pad, &tok, &seq);
 	dt = now_ns() - t0;
 	if (ret != 0) {
 		if (w->failed++ < 5)
@@ -647,11 +654,11 @@ read_one(DB_ENV *env, DB *db, int hold)
 {
 	DB_TXN *txn;
 	DBC *c = NULL;
-	char kbuf[64];
+	char kbuf[64], row[8 + 4096];
 	uint64_t n, last = 0;
 	DBT k = { .data = kbuf, .ulen = sizeof(kbuf),
-	    .flags = DB_DBT_USERMEM }, v = { .data = &last,
-	    .ulen = sizeof(last), .flags = DB_DBT_USERMEM };
+	    .flags = DB_DBT_USERMEM }, v = { .data = row,
+	    .ulen = sizeof(row), .flags = DB_DBT_USERMEM };
 	int ret, t;
 
 	if ((ret = env->txn_begin(env, NULL, &txn, 0)) != 0)
@@ -662,6 +669,8 @@ read_one(DB_ENV *env, DB *db, int hold)
 		goto out;
 	if ((ret = c->get(c, &k, &v, DB_LAST)) == DB_NOTFOUND)
 		ret = 0;
+	else if (ret == 0)
+		memcpy(&last, row, sizeof(last));
 	if (hold) {
 		say("holding a read lock on n=%llu", (unsigned long long)n);
 		for (;;)
@@ -812,7 +821,7 @@ run_applied(const struct opts *o)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: repl-probe site|reader|applied -d dir "
+	fprintf(stderr, "usage: repl-probe site|reader|applied -d dir [-b pad]"
 	    "[-l port] [-m helper-port]... [-p priority] [-C] [-R]\n"
 	    "    [-n none|socket|sweep] [-w writes] [-r rate] [-x seconds]\n"
 	    "    [-i interval-ms] [-a] [-s lg-max] [-k ckpt-delay-ms] [-H]\n"
@@ -826,9 +835,10 @@ parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "d:l:m:p:CRn:w:r:x:i:as:k:HGFKf:g:t:v"))
+	while ((c = getopt(argc, argv, "b:d:l:m:p:CRn:w:r:x:i:as:k:HGFKf:g:t:v"))
 	    != -1) {
 		switch (c) {
+		case 'b': o->pad = atoi(optarg); break;
 		case 'd': o->dir = optarg; break;
 		case 'l': o->port = atoi(optarg); break;
 		case 'm':
@@ -863,7 +873,8 @@ parse(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (o->dir == NULL || o->rate <= 0 || o->interval_ms < 0)
+	if (o->dir == NULL || o->rate <= 0 || o->interval_ms < 0 ||
+	    o->pad < 0 || o->pad > 4096)
 		usage();
 }
 

@@ -209,11 +209,12 @@ scenario_restart() {
 # every second while C is down, so that C's next log is gone.  C comes
 # back with recovery; readers attach right after its open (through the
 # gate) and read every 2 ms during the init.  $1: -R or empty (C back
-# without recovery, readers attached all along).
+# without recovery, readers attached all along); $2: gate (readers wait
+# for INIT_DONE as well).
 init_case() {
-	new_run "init${1:-none}"
+	new_run "init${1:-none}${2:-}"
 	lg="-s 262144"
-	group "-n socket $lg -a -g $RUN/go -w 30000 -r 4000 -x 80" \
+	group "-n socket $lg -a -b 1000 -g $RUN/go -w 30000 -r 4000 -x 80" \
 	    "-n socket $lg -x 80" "-n socket $lg -x 80"
 	if [ -z "${1:-}" ]; then
 		start r1 reader -d "$RUN/c" -i 2 -x 100
@@ -223,10 +224,16 @@ init_case() {
 	stop c
 	touch "$RUN/go"
 	wait_log a "wrote " 60 || :
+	# 5.3 held these back (min_log_file still counted C): remove them as
+	# an operator's db_archive -d would once the lagging site is excluded.
+	old=$(ls "$RUN/a"/log.* | head -n -2)
+	echo "   removing $(echo "$old" | wc -l) of A's log files"
+	rm -f $old
 	start c2 site -d "$RUN/c" -l "$PC" -m "$PA" -p 80 -n socket $lg -x 20 \
 	    ${1:-} ${V:-}
 	if [ -n "${1:-}" ]; then
 		wait_log c2 "env open" || :
+		[ -z "${2:-}" ] || wait_log c2 "INIT_DONE\|STARTUPDONE" 30 || :
 		start r3 reader -d "$RUN/c" -i 2 -x 15
 		start r4 reader -d "$RUN/c" -i 2 -x 15
 	fi
@@ -239,9 +246,15 @@ init_case() {
 	PAT="$PAT|INIT|removed" show a c c2 r1 r2 r3 r4
 }
 
+# INIT: which cases (default: R R-gate none).
 scenario_init() {
-	init_case -R
-	init_case
+	for c in ${INIT:-R R-gate none}; do
+		case $c in
+		R) init_case -R ;;
+		R-gate) init_case -R gate ;;
+		none) init_case ;;
+		esac
+	done
 }
 
 # (b) DB_REGISTER: every process of C registers; a reader dies holding a
