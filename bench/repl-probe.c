@@ -68,6 +68,7 @@ struct opts {
 	int		 verbose;
 	int		 ack_timeout_ms;
 	int		 pad;
+	int		 nowait;
 };
 
 static const char *role = "?";
@@ -306,6 +307,9 @@ env_handle(const struct opts *o)
 		(void)env->set_thread_count(env, 200);
 		(void)env->set_isalive(env, is_alive);
 	}
+	/* Without it, an operation that meets a lockout sleeps 5 s. */
+	if (o->nowait)
+		(void)env->rep_set_config(env, DB_REP_CONF_NOWAIT, 1);
 	if (o->verbose) {
 		(void)env->set_verbose(env, DB_VERB_REPLICATION, 1);
 		(void)env->set_verbose(env, DB_VERB_REPMGR_MISC, 1);
@@ -823,7 +827,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: repl-probe site|reader|applied -d dir [-b pad]"
 	    "[-l port] [-m helper-port]... [-p priority] [-C] [-R]\n"
-	    "    [-n none|socket|sweep] [-w writes] [-r rate] [-x seconds]\n"
+	    "    [-n none|socket|sweep] [-N] [-w writes] [-r rate] [-x seconds]\n"
 	    "    [-i interval-ms] [-a] [-s lg-max] [-k ckpt-delay-ms] [-H]\n"
 	    "    [-G] [-F] [-K] [-f fifo] [-g go-file] [-t ack-timeout-ms]"
 	    " [-v]\n");
@@ -835,7 +839,7 @@ parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "b:d:l:m:p:CRn:w:r:x:i:as:k:HGFKf:g:t:v"))
+	while ((c = getopt(argc, argv, "b:d:l:m:p:CRn:Nw:r:x:i:as:k:HGFKf:g:t:v"))
 	    != -1) {
 		switch (c) {
 		case 'b': o->pad = atoi(optarg); break;
@@ -855,6 +859,7 @@ parse(int argc, char **argv, struct opts *o)
 			    strcmp(optarg, "sweep") == 0 ? NODELAY_SWEEP :
 			    NODELAY_NONE);
 			break;
+		case 'N': o->nowait = 1; break;
 		case 'w': o->nwrites = atoi(optarg); break;
 		case 'r': o->rate = atoi(optarg); break;
 		case 'x': o->seconds = atoi(optarg); break;

@@ -262,7 +262,7 @@ scenario_init() {
 # same death with failchk in C's replication process instead.
 scenario_register() {
 	new_run register
-	group "-n socket -G -w 3000 -r 100 -x 60" "-n socket -G -x 60" \
+	group "-n socket -G -R -w 3000 -r 100 -x 60" "-n socket -G -R -x 60" \
 	    "-n socket -G -R -x 60"
 	start r1 reader -d "$RUN/c" -G -i 10 -x 50
 	start hold reader -d "$RUN/c" -G -K -x 50
@@ -297,9 +297,10 @@ scenario_register() {
 
 # (d) A, master, frozen with SIGSTOP for 4 s while every site writes when
 # it is master (heartbeats on); the new master's slow commits are shown.
+# FREEZE: extra flags for every site (-N: DB_REP_CONF_NOWAIT).
 scenario_freeze() {
-	new_run freeze
-	hb="-n socket -H -w 100000 -r 50 -x 30"
+	new_run "freeze${FREEZE:-}"
+	hb="-n socket -H -w 100000 -r 50 -x 30 ${FREEZE:-}"
 	group "$hb" "$hb" "$hb"
 	sleep 3
 	kill -STOP "$(pid_of a)"
