@@ -654,7 +654,7 @@ classify(int ret)
 
 /* One read transaction: n and the last log row must agree. */
 static int
-read_one(DB_ENV *env, DB *db, int hold)
+read_one(DB_ENV *env, DB *db, int hold, uint64_t *seen)
 {
 	DB_TXN *txn;
 	DBC *c = NULL;
@@ -682,6 +682,8 @@ read_one(DB_ENV *env, DB *db, int hold)
 	}
 	if (ret == 0 && last != n)
 		ret = -1;
+	if (ret == 0)
+		*seen = n;
 out:
 	if (c != NULL && (t = c->close(c)) != 0 && ret == 0)
 		ret = t;
@@ -697,6 +699,7 @@ struct reader {
 	long	 count[RD_N];
 	int64_t	 slowest;
 	int	 reattached;
+	uint64_t last_n;
 };
 
 static void
@@ -744,7 +747,7 @@ reader_step(struct reader *r, const struct opts *o)
 			return (ret);
 		}
 	}
-	return (read_one(r->env, r->db, o->hold));
+	return (read_one(r->env, r->db, o->hold, &r->last_n));
 }
 
 static int
@@ -776,10 +779,11 @@ run_reader(const struct opts *o)
 	}
 	say("reads: ok=%ld deadlock=%ld handle_dead=%ld lockout=%ld "
 	    "runrecovery=%ld nodb=%ld other=%ld inconsistent=%ld "
-	    "reattached=%d slowest=%.1f ms", r.count[RD_OK],
+	    "reattached=%d slowest=%.1f ms last n=%llu", r.count[RD_OK],
 	    r.count[RD_DEADLOCK], r.count[RD_DEAD], r.count[RD_LOCKOUT],
 	    r.count[RD_RECOVERY], r.count[RD_NOENT], r.count[RD_OTHER],
-	    r.count[RD_INCONSISTENT], r.reattached, r.slowest / 1e6);
+	    r.count[RD_INCONSISTENT], r.reattached, r.slowest / 1e6,
+	    (unsigned long long)r.last_n);
 	reader_detach(&r);
 	return (0);
 }

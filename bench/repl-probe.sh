@@ -241,9 +241,15 @@ init_case() {
 	for p in r1 r2 r3 r4; do
 		[ ! -f "$RUN/$p.pid" ] || stop $p
 	done
+	# After a PANIC: the replication process starts again, with recovery.
+	if grep -q PANIC "$RUN/c2.log"; then
+		start c3 site -d "$RUN/c" -l "$PC" -m "$PA" -p 80 -n socket $lg \
+		    -x 15 -R
+		wait_exit c3 40
+	fi
 	stop a
 	stop b
-	PAT="$PAT|INIT|removed" show a c c2 r1 r2 r3 r4
+	PAT="$PAT|INIT|removed" show a c c2 c3 r1 r2 r3 r4
 }
 
 # INIT: which cases (default: R R-gate none).
