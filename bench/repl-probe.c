@@ -69,6 +69,7 @@ struct opts {
 	int		 ack_timeout_ms;
 	int		 pad;
 	int		 nowait;
+	int		 nosync;
 };
 
 static const char *role = "?";
@@ -383,7 +384,12 @@ site_open(const struct opts *o)
 	int64_t t0;
 	int ret, tries;
 
-	(void)env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1);
+	/*
+	 * A client flushes its log after every transaction it applies unless
+	 * DB_TXN_NOSYNC is set (WRITE_NOSYNC does not count there).
+	 */
+	(void)env->set_flags(env, o->nosync ? DB_TXN_NOSYNC :
+	    DB_TXN_WRITE_NOSYNC, 1);
 	if (o->lg_max > 0) {
 		(void)env->set_lg_bsize(env, 64 * 1024);
 		(void)env->set_lg_max(env, (u_int32_t)o->lg_max);
@@ -831,7 +837,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: repl-probe site|reader|applied -d dir [-b pad]"
 	    "[-l port] [-m helper-port]... [-p priority] [-C] [-R]\n"
-	    "    [-n none|socket|sweep] [-N] [-w writes] [-r rate] [-x seconds]\n"
+	    "    [-n none|socket|sweep] [-N] [-S] [-w writes] [-r rate]"
+	    " [-x seconds]\n"
 	    "    [-i interval-ms] [-a] [-s lg-max] [-k ckpt-delay-ms] [-H]\n"
 	    "    [-G] [-F] [-K] [-f fifo] [-g go-file] [-t ack-timeout-ms]"
 	    " [-v]\n");
@@ -843,7 +850,7 @@ parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "b:d:l:m:p:CRn:Nw:r:x:i:as:k:HGFKf:g:t:v"))
+	while ((c = getopt(argc, argv, "b:d:l:m:p:CRn:NSw:r:x:i:as:k:HGFKf:g:t:v"))
 	    != -1) {
 		switch (c) {
 		case 'b': o->pad = atoi(optarg); break;
@@ -864,6 +871,7 @@ parse(int argc, char **argv, struct opts *o)
 			    NODELAY_NONE);
 			break;
 		case 'N': o->nowait = 1; break;
+		case 'S': o->nosync = 1; break;
 		case 'w': o->nwrites = atoi(optarg); break;
 		case 'r': o->rate = atoi(optarg); break;
 		case 'x': o->seconds = atoi(optarg); break;

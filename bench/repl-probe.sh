@@ -165,7 +165,7 @@ scenario_token() {
 # first, attached again after the open, as through a gate); $3: more
 # flags for every site (-H: heartbeats).
 restart_case() {
-	new_run "restart-$1${2:-}${3:-}"
+	new_run "restart-$1${2:-}$(echo "${3:-}" | tr -d ' ')"
 	f="-n socket ${3:-}"
 	group "$f -g $RUN/go -w 20000 -r 4000 -x 80" "$f -x 80" "$f -x 80"
 	start r1 reader -d "$RUN/c" -i 10 -x 100
@@ -193,15 +193,19 @@ restart_case() {
 	show a c c2 r1 r2 r3 r4
 }
 
-# RESTART: which cases, SIGNAL[-R][-H] (default: all six).
+# RESTART: which cases, SIGNAL[-R][-H][-N][-S]: -R recovery, -H heartbeats,
+# -N DB_REP_CONF_NOWAIT, -S DB_TXN_NOSYNC (default: TERM KILL KILL-R
+# KILL-R-H KILL-R-N KILL-R-S).
 scenario_restart() {
-	for c in ${RESTART:-TERM KILL KILL-R TERM-H KILL-H KILL-R-H}; do
+	for c in ${RESTART:-TERM KILL KILL-R KILL-R-H KILL-R-N KILL-R-S}; do
 		sig=${c%%-*}
 		rec=
-		hb=
+		more=
 		case $c in *-R*) rec=-R ;; esac
-		case $c in *-H) hb=-H ;; esac
-		restart_case "$sig" "$rec" "$hb"
+		case $c in *-H*) more="$more -H" ;; esac
+		case $c in *-N*) more="$more -N" ;; esac
+		case $c in *-S*) more="$more -S" ;; esac
+		restart_case "$sig" "$rec" "$more"
 	done
 }
 
