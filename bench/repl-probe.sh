@@ -2,7 +2,7 @@
 # bench/repl-probe.sh: runs repl-probe's scenarios for issue 17: three sites on 127.0.0.1 in a temp dir, each step bounded, every process stopped by pid.
 #
 # usage: repl-probe.sh [-p PROBE] [SCENARIO...]
-# Scenarios: nodelay ckpt token restart init register freeze (all by
+# Scenarios: nodelay ckpt token restart init register join freeze (all by
 # default).  Each prints the lines of the processes' logs that matter;
 # KEEP_TMP=1 keeps the logs.
 set -eu
@@ -163,11 +163,12 @@ scenario_token() {
 # then comes back, with readers attached to C throughout.  $1: how C
 # stops (TERM or KILL); $2: -R to restart with recovery (readers detached
 # first, attached again after the open, as through a gate); $3: more
-# flags for every site (-H: heartbeats).
+# flags for every site (-H: heartbeats).  V=-v, VA=-v: verbose C (after the
+# restart), A.
 restart_case() {
 	new_run "restart-$1${2:-}$(echo "${3:-}" | tr -d ' ')"
 	f="-n socket ${3:-}"
-	group "$f -g $RUN/go -w 20000 -r 4000 -x 80" "$f -x 80" "$f -x 80"
+	group "$f -g $RUN/go -w 20000 -r 4000 -x 80 ${VA:-}" "$f -x 80" "$f -x 80"
 	start r1 reader -d "$RUN/c" -i 10 -x 100
 	start r2 reader -d "$RUN/c" -i 10 -x 100
 	sleep 1
@@ -305,6 +306,27 @@ scenario_register() {
 	PAT="$PAT|holding|failchk" show a c r1
 }
 
+# A site joins while the master writes 100/s: the master's slowest
+# commits, without and with DB_REP_CONF_NOWAIT.  JOIN: more flags for
+# every site (-F: failchk every second); JOINWAIT: seconds between the
+# master's election and the first join (2).
+scenario_join() {
+	for nw in "${JOIN:-}" "${JOIN:-} -N"; do
+		new_run "join$(echo "$nw" | tr -d ' ')"
+		start a site -d "$RUN/a" -l "$PA" -C -n socket $nw -w 1500 -r 100 -x 20
+		wait_log a "event MASTER"
+		sleep "${JOINWAIT:-2}"
+		start b site -d "$RUN/b" -l "$PB" -m "$PA" -p 90 -n socket $nw -x 16
+		wait_log b "STARTUPDONE\|INIT_DONE" || :
+		sleep 2
+		start c site -d "$RUN/c" -l "$PC" -m "$PA" -p 80 -n socket $nw -x 12
+		wait_exit a 40
+		stop b
+		stop c
+		PAT='commit:|slow commit|commit failed|SITE_ADDED|writes:' show a
+	done
+}
+
 # (d) A, master, frozen with SIGSTOP for 4 s while every site writes when
 # it is master (heartbeats on); the new master's slow commits are shown.
 # FREEZE: extra flags for every site (-N: DB_REP_CONF_NOWAIT).
@@ -322,6 +344,6 @@ scenario_freeze() {
 	PAT="$PAT|slow commit|PERM" show a b c
 }
 
-for s in ${*:-nodelay ckpt token restart init register freeze}; do
+for s in ${*:-nodelay ckpt token restart init register join freeze}; do
 	"scenario_$s"
 done
