@@ -218,7 +218,7 @@ scenario_restart() {
 # for INIT_DONE as well).
 init_case() {
 	new_run "init${1:-none}${2:-}"
-	lg="-s 262144"
+	lg="-s 262144 ${INITFLAGS:-}"
 	group "-n socket $lg -a -b 1000 -g $RUN/go -w 30000 -r 4000 -x 80" \
 	    "-n socket $lg -x 80" "-n socket $lg -x 80"
 	if [ -z "${1:-}" ]; then
@@ -257,7 +257,8 @@ init_case() {
 	PAT="$PAT|INIT|removed" show a c c2 c3 r1 r2 r3 r4
 }
 
-# INIT: which cases (default: R R-gate none).
+# INIT: which cases (default: R R-gate none); INITFLAGS: more flags for
+# every site (-N: DB_REP_CONF_NOWAIT).
 scenario_init() {
 	for c in ${INIT:-R R-gate none}; do
 		case $c in
