@@ -568,6 +568,39 @@ test_notify_across_processes(void)
 }
 
 static int
+wake_many(struct store_txn *txn, void *arg)
+{
+	uint32_t	w;
+
+	(void)arg;
+	for (w = 1; w <= 40; w++)
+		store_txn_wake(txn, w);
+	return 0;
+}
+
+/*
+ * A commit that wakes more users than it lists wakes every word, but not
+ * the generation: moving it would send every process of the store
+ * through a reopen, as if a recovery had made its handles stale.
+ */
+static void
+test_wake_all_keeps_generation(void)
+{
+	struct store	*s;
+	struct notify	*n;
+	uint32_t	 gen, word;
+
+	REQUIRE((s = open_store(0)) != NULL);
+	n = store_notify(s);
+	gen = notify_value(n, NOTIFY_GENERATION);
+	word = notify_value(n, 500);
+	CHECK_INT(store_write(s, 0, wake_many, NULL, err, sizeof err), 0);
+	CHECK(notify_value(n, 500) != word);
+	CHECK(notify_value(n, NOTIFY_GENERATION) == gen);
+	store_close(s);
+}
+
+static int
 read_head(struct store_txn *txn, void *arg)
 {
 	return changelog_head(txn, arg);
@@ -837,6 +870,7 @@ main(int argc, char **argv)
 		{ "trades", test_trades },
 		{ "bars", test_bars },
 		{ "notify_across_processes", test_notify_across_processes },
+		{ "wake_all_keeps_generation", test_wake_all_keeps_generation },
 		{ "reboot_gap", test_reboot_gap },
 		{ "user_numbers", test_user_numbers },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
