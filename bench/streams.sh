@@ -94,6 +94,7 @@ cert_file = $TMP/keys/certs.json
 verify_helper = $VERIFY
 max_processes = $((streams + 200 > 2100 ? streams + 200 : 2100))
 log_level = ${BENCH_LOG_LEVEL:-warn}
+max_user_streams = $((streams + 100))
 log_file = $TMP/backstream.log
 ${BENCH_CONF_EXTRA:-}
 EOF
