@@ -741,12 +741,26 @@ sleep_inside(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+/* Spins ms inside a store operation, as a livelocked reader would. */
+static int
+spin_inside(struct store_txn *txn, void *arg)
+{
+	int64_t	end = mono_ms() + *(int *)arg;
+
+	(void)txn;
+	while (mono_ms() < end)
+		;
+	return 0;
+}
+
 /*
  * A child that opens the store, says so with a byte on ready_fd and waits
- * for one on go_fd (-1: neither), and runs one operation of ms.
+ * for one on go_fd (-1: neither), and runs one operation of ms (fn:
+ * sleep_inside or spin_inside).
  */
 static pid_t
-spawn_slow(int ms, int ready_fd, int go_fd)
+spawn_op(int (*fn)(struct store_txn *, void *), int ms, int ready_fd,
+    int go_fd)
 {
 	struct store	*s;
 	pid_t		 pid;
@@ -759,12 +773,17 @@ spawn_slow(int ms, int ready_fd, int go_fd)
 			_exit(3);
 		if (go_fd != -1 && read(go_fd, &c, 1) != 1)
 			_exit(3);
-		_exit(store_read(s, sleep_inside, &ms, err, sizeof err) == 0 ?
-		    0 : 4);
+		_exit(store_read(s, fn, &ms, err, sizeof err) == 0 ? 0 : 4);
 	}
 	if (pid == -1)
 		TEST_FAIL("fork: %s", strerror(errno));
 	return pid;
+}
+
+static pid_t
+spawn_slow(int ms, int ready_fd, int go_fd)
+{
+	return spawn_op(sleep_inside, ms, ready_fd, go_fd);
 }
 
 /* How pid ended: its exit status, or 128 + the signal (-1: no child). */
@@ -807,11 +826,64 @@ test_stall_while_all_alive(void)
 	check_stall_all_alive(2500, 0);
 }
 
-/* Four stall timeouts is as long as it is waited for: then it exits 75. */
+/*
+ * Four stall timeouts is as long as it is waited for while nothing else of
+ * the store gets through: then it exits 75.
+ */
 static void
 test_stall_past_the_limit(void)
 {
 	check_stall_all_alive(6000, 75);
+}
+
+static int
+quick_read(struct store_txn *txn, void *arg)
+{
+	(void)txn;
+	(void)arg;
+	return 0;
+}
+
+/*
+ * With a stall timeout of 1 s, a child's operation of ms (fn), while this
+ * process keeps getting operations through the store, ends with want.
+ */
+static void
+stall_while_moving(int (*fn)(struct store_txn *, void *), int ms, int want)
+{
+	struct store	*s;
+	int64_t		 saved = cfg.stall_timeout;
+	pid_t		 pid;
+	int		 status = -1;
+
+	cfg.stall_timeout = 1000;
+	REQUIRE((s = open_store(0)) != NULL);
+	pid = spawn_op(fn, ms, -1, -1);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		CHECK_INT(store_read(s, quick_read, NULL, err, sizeof err), 0);
+		usleep(100000);
+	}
+	store_close(s);
+	cfg.stall_timeout = saved;
+	CHECK_INT(WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+	    WTERMSIG(status), want);
+}
+
+/*
+ * Past four timeouts, an operation is still only slow while the rest of
+ * the store gets through (a machine loaded far past its cores).
+ */
+static void
+test_stall_while_the_store_moves(void)
+{
+	stall_while_moving(sleep_inside, 6000, 0);
+}
+
+/* One that spins, spending a timeout of CPU, is stuck all the same. */
+static void
+test_stall_spinning(void)
+{
+	stall_while_moving(spin_inside, 20000, 75);
 }
 
 /* One that stalls after a process of the store died exits 75 for recovery. */
@@ -875,6 +947,9 @@ main(int argc, char **argv)
 		{ "user_numbers", test_user_numbers },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
 		{ "stall_past_the_limit", test_stall_past_the_limit },
+		{ "stall_while_the_store_moves",
+		    test_stall_while_the_store_moves },
+		{ "stall_spinning", test_stall_spinning },
 		{ "stall_after_a_death", test_stall_after_a_death },
 		{ "verify", test_verify },
 		{ NULL, NULL },
