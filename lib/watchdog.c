@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct watchdog {
 	struct timespec		 cpu;		/* this process's CPU then */
 	uint64_t		 seen;		/* moved() when last asked */
 	struct timespec		 quiet;		/* since when it stayed */
+	long			 cores;
 };
 
 static int64_t
@@ -67,15 +69,37 @@ restart(struct watchdog *w)
 }
 
 /*
+ * Whether the machine is loaded past twice its cores, from the integer
+ * part of the minute's load average.  Async-signal-safe: read and a
+ * parse by hand.  Unreadable: taken for not loaded.
+ */
+static int
+overloaded(const struct watchdog *w)
+{
+	char	buf[64];
+	long	load = 0;
+	ssize_t	n, i;
+	int	fd;
+
+	if ((fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		load = load * 10 + (buf[i] - '0');
+	return load > 2 * w->cores;
+}
+
+/*
  * Whether an operation stalled with no process dead is stuck rather than
  * slow: 1 spinning, 2 the store got nothing through, 0 slow (or not past
- * STALL_LIMIT timeouts yet).  The fault
- * loop once left readers spinning in Berkeley DB's cache for good, every
- * process alive: a stuck operation costs a whole stall timeout of CPU, or
- * holds up the whole store.  On a machine loaded far past its cores an
- * operation can last minutes (it was seen at load 780), but it is given
- * little CPU and other operations still finish: it is waited for as long
- * as that holds, for only a recovery would break it.
+ * STALL_LIMIT timeouts yet).  The fault loop once left readers spinning in
+ * Berkeley DB's cache for good, every process alive: a stuck operation
+ * costs a whole stall timeout of CPU, or holds up the whole store.  On a
+ * machine loaded far past its cores an operation can last minutes (seen
+ * at load 780, where the whole store got nothing through for two), but it
+ * is given little CPU: it is waited for, as an exit then would be a death
+ * that sends every stalled process of the store through recovery.
  */
 static int
 stuck(struct watchdog *w)
@@ -91,7 +115,7 @@ stuck(struct watchdog *w)
 		return 0;
 	if (cpu_ms_since(&w->cpu) >= w->timeout_ms)
 		return 1;
-	return ms_since(&w->quiet) >= limit ? 2 : 0;
+	return ms_since(&w->quiet) >= limit && !overloaded(w) ? 2 : 0;
 }
 
 static void
@@ -118,8 +142,8 @@ on_stall(int sig, siginfo_t *si, void *uc)
 	    "recovered\n";
 	static const char	 quiet_msg[] = "backstream: a store operation "
 	    "stalled and no operation of the store finished for many times "
-	    "stall_timeout, though no process of the store is known dead; "
-	    "exiting so the store can be recovered\n";
+	    "stall_timeout on a machine not overloaded, though no process of "
+	    "the store is known dead; exiting so the store can be recovered\n";
 	struct watchdog		*w = si->si_value.sival_ptr;
 	int			 saved = errno, dead, why;
 
@@ -171,6 +195,8 @@ watchdog_new(int64_t timeout_ms, watchdog_dead_fn dead,
 	w->dead = dead;
 	w->moved = moved;
 	w->arg = arg;
+	if ((w->cores = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		w->cores = 1;
 	memset(&sev, 0, sizeof sev);
 	sev.sigev_notify = SIGEV_SIGNAL;
 	sev.sigev_signo = signo;

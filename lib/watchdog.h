@@ -18,7 +18,8 @@
  * to be only slow (a machine loaded far beyond its cores) and is waited
  * for as long as the rest of the store gets through and the operation does
  * not spin: one that spends a whole timeout of CPU, or during which no
- * operation of the store finished for a few timeouts, exits too.
+ * operation of the store finished for a few timeouts on a machine loaded
+ * less than twice its cores, exits too.
  */
 struct watchdog;
 

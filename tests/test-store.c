@@ -799,19 +799,41 @@ status_of(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* As the watchdog tells it: a minute's load above twice the cores. */
+static int
+machine_loaded(void)
+{
+	double	 load = 0;
+	FILE	*f;
+
+	if ((f = fopen("/proc/loadavg", "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%lf", &load) != 1)
+		load = 0;
+	fclose(f);
+	return (long)load > 2 * sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /*
  * With a stall timeout of 1 s and this process registered beside it (and
- * alive), a child's operation of ms ends with status want.
+ * alive), a child's operation of ms ends with status want; a 75 may be 0
+ * on a machine loaded past twice its cores, where stalls are waited for.
  */
 static void
 check_stall_all_alive(int ms, int want)
 {
 	struct store	*s;
 	int64_t		 saved = cfg.stall_timeout;
+	int		 got;
 
 	cfg.stall_timeout = 1000;
 	REQUIRE((s = open_store(0)) != NULL);
-	CHECK_INT(status_of(spawn_slow(ms, -1, -1)), want);
+	got = status_of(spawn_slow(ms, -1, -1));
+	if (want == 75 && got == 0 && machine_loaded())
+		fprintf(stderr, "(the machine is overloaded: the stall was "
+		    "waited for)\n");
+	else
+		CHECK_INT(got, want);
 	store_close(s);
 	cfg.stall_timeout = saved;
 }
@@ -828,7 +850,7 @@ test_stall_while_all_alive(void)
 
 /*
  * Four stall timeouts is as long as it is waited for while nothing else of
- * the store gets through: then it exits 75.
+ * the store gets through, on a machine not overloaded: then it exits 75.
  */
 static void
 test_stall_past_the_limit(void)
