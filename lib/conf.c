@@ -61,7 +61,9 @@ static const struct conf_key conf_keys[] = {
 	  "shared mutex the dead one held: the process exits so that the "
 	  "store can be recovered. With no process dead the operation is "
 	  "taken to be slow (an overloaded machine): it is waited for, and "
-	  "logged, up to four times this long in all." },
+	  "logged. Past four times this long it is taken to be stuck only if "
+	  "it spent this long of CPU, or if no operation of the store "
+	  "finished meanwhile on a machine loaded under twice its cores." },
 	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
 	  1 * SEC, 365 * DAY, "24h",
 	  "How long change-log records are kept. A client that reconnects "

@@ -26,6 +26,7 @@ struct store {
 	int			 gate;		/* fd of the gate file */
 	int			 pending;	/* fd of the pending file */
 	int			 opener;	/* fd of the opener file */
+	uint64_t		*passed;	/* the gate's count, shared */
 	DB			*db[STORE_NTABLES];
 	char			*dir;
 	int64_t			 cache_size;
@@ -78,8 +79,17 @@ int	store_gate_open(struct store *s, char *err, size_t errlen);
 void	store_gate_close(struct store *s);
 /* flock(fd, how), again after a signal. */
 void	store_lock_file(int fd, int how);
-/* Enters (LOCK_SH) or leaves (LOCK_UN) the gate around a store operation. */
+/*
+ * Enters (LOCK_SH) or leaves (LOCK_UN) the gate around a store operation.
+ * Each leaving counts in a number every process of the store shares.
+ */
 void	store_gate(const struct store *s, int how);
+/*
+ * How many times any process of the store has left the gate: a stalled
+ * operation tells a slow store (others still get through) from a stuck
+ * one by it.  Async-signal-safe.
+ */
+uint64_t store_gate_passed(const struct store *s);
 /* Takes (take 1) or drops the gate exclusively, ahead of new operations. */
 void	store_gate_exclusive(const struct store *s, int take);
 

@@ -158,6 +158,13 @@ watch_dead(void *arg)
 	return registry_watch_dead(&s->watch);
 }
 
+/* Operations of the store that finished (see watchdog.h); signal-safe. */
+static uint64_t
+watch_moved(void *arg)
+{
+	return store_gate_passed(arg);
+}
+
 /*
  * The registry is watched from before this process registers, so that a
  * stall in the open itself can tell a dead process from a slow machine.
@@ -217,8 +224,8 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 		store_forget(s);
 		return NULL;
 	}
-	if ((s->watchdog = watchdog_new(cfg->stall_timeout, watch_dead, s,
-	    err, errlen)) == NULL ||
+	if ((s->watchdog = watchdog_new(cfg->stall_timeout, watch_dead,
+	    watch_moved, s, err, errlen)) == NULL ||
 	    (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
 	    store_attach(s, flags & STORE_CREATE, err, errlen) == -1) {
 		store_forget(s);

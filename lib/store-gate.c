@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +42,42 @@
  */
 #define OPENER_FILE	"gate-open"
 
+/*
+ * The gate file's first bytes count the operations that left it.  flock
+ * and the mapping do not meet: the lock is on the open file, the count in
+ * its pages.
+ */
+#define PASSED_SIZE	((off_t)sizeof(uint64_t))
+
+/*
+ * Maps the count.  Growing the file is safe against a concurrent opener:
+ * both make it the same size, and new bytes read as zero.  The block is
+ * allocated before the mapping is used, as a first write to a hole on a
+ * full disk would be SIGBUS rather than an error.
+ */
+static int
+map_passed(struct store *s)
+{
+	struct stat	st;
+	void		*map;
+	int		 r;
+
+	if (fstat(s->gate, &st) == -1 || (st.st_size < PASSED_SIZE &&
+	    ftruncate(s->gate, PASSED_SIZE) == -1))
+		return -1;
+	if ((r = posix_fallocate(s->gate, 0, PASSED_SIZE)) != 0 &&
+	    r != EOPNOTSUPP && r != EINVAL) {
+		errno = r;
+		return -1;
+	}
+	map = mmap(NULL, (size_t)PASSED_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, s->gate, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	s->passed = map;
+	return 0;
+}
+
 int
 store_gate_open(struct store *s, char *err, size_t errlen)
 {
@@ -55,6 +93,11 @@ store_gate_open(struct store *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (map_passed(s) == -1) {
+		snprintf(err, errlen, "%s/%s: %s", s->dir, GATE_FILE,
+		    strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -67,6 +110,9 @@ store_gate_close(struct store *s)
 		close(s->pending);
 	if (s->opener != -1)
 		close(s->opener);
+	if (s->passed != NULL)
+		munmap(s->passed, (size_t)PASSED_SIZE);
+	s->passed = NULL;
 	s->gate = s->pending = s->opener = -1;
 }
 
@@ -86,7 +132,15 @@ store_gate(const struct store *s, int how)
 	}
 	if (how == LOCK_SH)
 		store_lock_file(s->pending, LOCK_UN);
+	if (how == LOCK_UN)
+		__atomic_add_fetch(s->passed, 1, __ATOMIC_RELAXED);
 	store_lock_file(s->gate, how);
+}
+
+uint64_t
+store_gate_passed(const struct store *s)
+{
+	return __atomic_load_n(s->passed, __ATOMIC_RELAXED);
 }
 
 void
@@ -96,6 +150,7 @@ store_gate_exclusive(const struct store *s, int take)
 		store_lock_file(s->pending, LOCK_EX);
 		store_lock_file(s->gate, LOCK_EX);
 	} else {
+		__atomic_add_fetch(s->passed, 1, __ATOMIC_RELAXED);
 		store_lock_file(s->gate, LOCK_UN);
 		store_lock_file(s->pending, LOCK_UN);
 	}

@@ -78,8 +78,13 @@ run(struct store *s, int writable, int flags,
 		watchdog_disarm(s->watchdog);
 		store_gate(s, LOCK_UN);
 		if (r == 0) {
+			/*
+			 * Not the generation word: bumping it would tell every
+			 * process of the store that a recovery had made its
+			 * handles stale, and each would reopen.
+			 */
 			if (txn.wake_all) {
-				for (i = 0; i < (int)NOTIFY_WORDS; i++)
+				for (i = 0; i < (int)NOTIFY_GENERATION; i++)
 					notify_bump(s->notify, (uint32_t)i);
 			} else {
 				for (i = 0; i < txn.nwake; i++)

@@ -16,7 +16,10 @@
  * server, cron, the engine) starts a fresh one, and the next process to
  * open the environment recovers it.  If none has, the operation is taken
  * to be only slow (a machine loaded far beyond its cores) and is waited
- * for, up to a few timeouts more: a stall that outlasts those exits too.
+ * for as long as the rest of the store gets through and the operation does
+ * not spin: one that spends a whole timeout of CPU, or during which no
+ * operation of the store finished for a few timeouts on a machine loaded
+ * less than twice its cores, exits too.
  */
 struct watchdog;
 
@@ -26,13 +29,20 @@ struct watchdog;
  * it must be async-signal-safe.
  */
 typedef int	(*watchdog_dead_fn)(void *arg);
+/*
+ * A count of the operations the store finished, in every process: a stall
+ * while it moves is slowness.  Async-signal-safe too.
+ */
+typedef uint64_t (*watchdog_moved_fn)(void *arg);
 
 /*
- * Creates the timer; dead(arg) is asked at each stall (NULL: always yes).
- * Returns NULL with a reason in err.
+ * Creates the timer; dead(arg) is asked at each stall (NULL: always yes),
+ * and moved(arg) (NULL: the store is taken to stand still).  Returns NULL
+ * with a reason in err.
  */
 struct watchdog	*watchdog_new(int64_t timeout_ms, watchdog_dead_fn dead,
-		    void *arg, char *err, size_t errlen);
+		    watchdog_moved_fn moved, void *arg, char *err,
+		    size_t errlen);
 void		 watchdog_free(struct watchdog *w);	/* NULL is fine */
 /* Starts (or restarts) the countdown; nested arms count. */
 void		 watchdog_arm(struct watchdog *w);
