@@ -30,6 +30,34 @@ struct sse {
 #define RETRY_AFTER_SECONDS	30
 
 /*
+ * A page that changes a stream's parameters closes the old stream and
+ * opens the new one at once, and the old one's responder lets its slot go
+ * only when it notices the closed connection: at the limit, a new stream
+ * waits this long for a slot before its 429, which EventSource never
+ * retries.
+ */
+#define SLOT_WAIT_MS		2000
+#define SLOT_RETRY_MS		50
+
+/*
+ * Takes one of uid's slots, waiting up to SLOT_WAIT_MS while uid holds
+ * max.  Returns stream_slots_take's answer.
+ */
+static int
+take_slot(struct stream_slots *slots, const char *uid, int64_t max,
+    int64_t *held, char *err, size_t errlen)
+{
+	const struct timespec	 pause = { 0, SLOT_RETRY_MS * 1000000L };
+	int64_t			 end = mono_ms() + SLOT_WAIT_MS;
+	int			 r;
+
+	while ((r = stream_slots_take(slots, uid, max, held, err, errlen)) ==
+	    EDQUOT && mono_ms() < end)
+		nanosleep(&pause, NULL);
+	return r;
+}
+
+/*
  * One process per open stream: each serves its streams one after the
  * other and holds the store open between them.  Streams are read with
  * GET only (HEAD would hold a process for a stream's lifetime).  Each
@@ -43,7 +71,7 @@ serve_stream(struct call *c)
 	char		 err[512];
 	int		 r, status;
 
-	r = stream_slots_take(own->slots, c->uid, max, &held, err, sizeof err);
+	r = take_slot(own->slots, c->uid, max, &held, err, sizeof err);
 	if (r == EDQUOT) {
 		http_header(c->req, "Retry-After: %d", RETRY_AFTER_SECONDS);
 		return call_fail(c, 429, "too_many_requests", "%lld streams are "

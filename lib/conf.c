@@ -113,7 +113,9 @@ static const struct conf_key conf_keys[] = {
 	  "so that streams opened together do not all end together." },
 	{ "max_user_streams", CONF_INT, OFF(max_user_streams), 1, 100000, "12",
 	  "How many streams one user may hold open at once, across every "
-	  "stream responder; one more is answered HTTP 429 with Retry-After. "
+	  "stream responder; one more waits up to 2 s for a slot (a page "
+	  "that closes a stream and opens another at once) and is then "
+	  "answered HTTP 429 with Retry-After. "
 	  "The pool of stream processes is shared by every user: this keeps "
 	  "one user from holding all of it. A browser tab holds one to three." },
 

@@ -191,6 +191,8 @@ log_level = info
 engine_workers = 2
 engine_cycle = 10m
 max_queued_jobs = 100
+# Every visitor of the demo is its one demo user, in as many tabs as they like.
+max_user_streams = 48
 heartbeat = $heartbeat
 engine_bar_rate = $bar_rate
 EOF

@@ -66,5 +66,15 @@ check_eq "status of alice's stream after the kill" 200 \
     "$(head -1 "$TMP/a3.head" | cut -d' ' -f2)"
 refused alice
 
+step "a stream closed and another opened at once: the new one waits for the slot"
+# As a page does when a stream's parameters change.  The old responder
+# lets its slot go when it notices the closed connection, which may come
+# after the new request; the new one waits for it instead of a 429.
+stop_pid "$STREAM"
+open a4 alice
+check_eq "status of the stream opened as another closed" 200 \
+    "$(head -1 "$TMP/a4.head" | cut -d' ' -f2)"
+refused alice
+
 lighttpd_stop || fail "responders outlived lighttpd"
 echo "PASS: $TEST_NAME"
