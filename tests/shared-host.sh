@@ -290,8 +290,12 @@ if [ -x "$CHROMIUM" ] && [ "$DASHBOARD" -eq 1 ] && command -v node >/dev/null &&
 	wait "$NODE_PID" || status=$?
 	sed 's/^/    /' "$TMP/bg-$NODE_PID.log"
 	[ "$status" -eq 0 ] || fail "tests/browser/shared-host.mjs exited $status"
+	# selftest's stream and the page's streams, across several lifetimes.
+	min_rotations=3
 else
 	step "no Chromium, node, dashboard or playwright-core: the browser part is skipped"
+	# selftest's stream alone (a dist tarball has no dashboard).
+	min_rotations=1
 fi
 
 step "stop Apache: every process it started ends"
@@ -321,8 +325,9 @@ left=$(customer_pids | tr '\n' ' ')
 step "no stream was killed by the busy timeout; no token in any log"
 check_not_contains "$LOGS/error.log" "busy timeout"
 rotations=$(grep -c "lifetime reached" "$LOGS/error.log" || :)
-[ "$rotations" -ge 3 ] || fail "streams that ended themselves (\"lifetime reached\")" \
-    "3 or more" "$rotations"
+[ "$rotations" -ge "$min_rotations" ] ||
+    fail "streams that ended themselves (\"lifetime reached\")" \
+    "$min_rotations or more" "$rotations"
 echo "$rotations streams ended themselves; none was killed"
 deploy_check_logs "$LOGS/api-access.log" "$LOGS/access.log" "$LOGS/error.log"
 for f in $(find "$BUNDLE/var" -name '*.log' -type f); do
