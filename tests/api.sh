@@ -5,16 +5,7 @@
 ENGINE=${ENGINE:-$top_builddir/engine/backstream-engine}
 API_BIN=$top_builddir/cgi-bin/backstream-api
 
-for tool in curl; do
-	command -v "$tool" >/dev/null 2>&1 || {
-		echo "$TEST_NAME: skipped: no $tool"
-		exit 77
-	}
-done
-[ -x "$LIGHTTPD" ] || {
-	echo "$TEST_NAME: skipped: no lighttpd"
-	exit 77
-}
+lighttpd_require
 
 # A job id that no job has (well-formed, so it reaches the store).
 MISSING=00000000-0000-4000-8000-000000000000

@@ -39,6 +39,15 @@ LIGHTTPD_ACCESS_LOG=$LIGHTTPD_DIR/access.log
 LIGHTTPD_ERROR_LOG=$LIGHTTPD_DIR/error.log
 LIGHTTPD_STDERR=$LIGHTTPD_DIR/stderr.log
 
+# lighttpd_require: ends the test as skipped (77) without lighttpd or curl,
+# which every test through lighttpd needs.
+lighttpd_require() {
+	command -v curl >/dev/null 2>&1 ||
+	    { echo "$TEST_NAME: skipped: no curl"; exit 77; }
+	[ -x "$LIGHTTPD" ] ||
+	    { echo "$TEST_NAME: skipped: no lighttpd"; exit 77; }
+}
+
 # lighttpd_mount PREFIX NAME BIN PROCS: one fastcgi.server entry.
 lighttpd_mount() {
 	cat <<EOF

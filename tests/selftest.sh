@@ -2,8 +2,7 @@
 . "${top_srcdir:-..}/tests/lib.sh"
 . "$top_srcdir/tests/lighttpd.sh"
 
-command -v curl >/dev/null 2>&1 || { echo "$TEST_NAME: skipped: no curl"; exit 77; }
-[ -x "$LIGHTTPD" ] || { echo "$TEST_NAME: skipped: no lighttpd"; exit 77; }
+lighttpd_require
 
 conf_set project_id selftest-project
 conf_set cert_file "$TMP/keys/certs.json"

@@ -3,14 +3,7 @@
 LIGHTTPD_SSE_PROCS=6
 . "$top_srcdir/tests/lighttpd.sh"
 
-command -v curl >/dev/null 2>&1 || {
-	echo "$TEST_NAME: skipped: no curl"
-	exit 77
-}
-[ -x "$LIGHTTPD" ] || {
-	echo "$TEST_NAME: skipped: no lighttpd"
-	exit 77
-}
+lighttpd_require
 
 conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
 conf_set heartbeat 1s

@@ -3,14 +3,7 @@
 LIGHTTPD_SSE_PROCS=2
 . "$top_srcdir/tests/lighttpd.sh"
 
-command -v curl >/dev/null 2>&1 || {
-	echo "$TEST_NAME: skipped: no curl"
-	exit 77
-}
-[ -x "$LIGHTTPD" ] || {
-	echo "$TEST_NAME: skipped: no lighttpd"
-	exit 77
-}
+lighttpd_require
 if sse_checks_in_process; then
 	echo "$TEST_NAME: skipped: backstream-sse checks tokens itself (Nettle)"
 	exit 77

@@ -3,14 +3,7 @@
 LIGHTTPD_SSE_PROCS=2
 . "$top_srcdir/tests/lighttpd.sh"
 
-command -v curl >/dev/null 2>&1 || {
-	echo "$TEST_NAME: skipped: no curl"
-	exit 77
-}
-[ -x "$LIGHTTPD" ] || {
-	echo "$TEST_NAME: skipped: no lighttpd"
-	exit 77
-}
+lighttpd_require
 
 # No clock skew allowed: a token made to last 1 s is refused 2 s on.
 conf_set token_leeway 0s
