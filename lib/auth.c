@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "json.h"
+#include "jws.h"
 #include "rsa-key.h"
 #include "xmalloc.h"
 
@@ -343,106 +344,6 @@ key_find(const struct auth *a, const char *kid, size_t kid_len)
 	return NULL;
 }
 
-/* ---- token parts ---------------------------------------------------- */
-
-/* The three base64url segments of a compact JWS. */
-struct segment {
-	const char	*p;
-	size_t		 len;
-};
-
-static int
-b64url_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-/*
- * Splits token into exactly three non-empty segments of base64url
- * characters (no padding, no whitespace: nothing to decode leniently).
- */
-static int
-token_split(const char *token, size_t len, struct segment seg[3])
-{
-	size_t	i, n = 0, start = 0;
-
-	for (i = 0; i <= len; i++) {
-		if (i < len && b64url_char(token[i]))
-			continue;
-		if (i < len && token[i] != '.')
-			return -1;
-		if (n == 3 || i == start)
-			return -1;
-		seg[n].p = token + start;
-		seg[n].len = i - start;
-		n++;
-		start = i + 1;
-	}
-	return n == 3 ? 0 : -1;
-}
-
-/* The 6-bit value of a base64url character. */
-static unsigned
-b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (unsigned)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (unsigned)(c - 'a') + 26;
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0') + 52;
-	return c == '-' ? 62 : 63;
-}
-
-/*
- * Decodes unpadded base64url (RFC 7515 section 2) into out, which has room
- * for (len + 3) / 4 * 3 bytes; the characters were checked by
- * token_split().  The unused low bits of the last character must be zero,
- * so that each token has one spelling.
- */
-static int
-b64url_decode(const struct segment *s, char *out, size_t *outlen)
-{
-	uint32_t	acc = 0;
-	size_t		i, n = 0;
-	int		bits = 0;
-
-	if (s->len % 4 == 1 || s->len > AUTH_TOKEN_MAX)
-		return -1;
-	for (i = 0; i < s->len; i++) {
-		acc = (acc << 6) | (uint32_t)b64url_value(s->p[i]);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			out[n++] = (char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		return -1;
-	*outlen = n;
-	return 0;
-}
-
-/* Decodes a segment that must hold a JSON object; returns a new reference. */
-static json_object *
-segment_json(const struct segment *s)
-{
-	char		 text[AUTH_TOKEN_MAX / 4 * 3 + 3];
-	char		 jerr[128];
-	size_t		 len;
-	json_object	*obj;
-
-	if (b64url_decode(s, text, &len) == -1)
-		return NULL;
-	obj = json_parse(text, len, jerr, sizeof jerr);
-	if (obj != NULL && !json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		obj = NULL;
-	}
-	return obj;
-}
-
 /* Whether member key of obj is a string of exactly s (no embedded NUL). */
 static int
 json_member_is(json_object *obj, const char *key, const char *s)
@@ -595,12 +496,12 @@ claims_check(const struct auth *a, json_object *c, int64_t now_ms,
  * here, never taken from the token.
  */
 static int
-signature_check(const struct rsa_key *key, const struct segment seg[3])
+signature_check(const struct rsa_key *key, const struct jws_part seg[3])
 {
 	unsigned char	 sig[AUTH_TOKEN_MAX / 4 * 3 + 3];
 	size_t		 sig_len;
 
-	if (b64url_decode(&seg[2], (char *)sig, &sig_len) == -1)
+	if (jws_decode(&seg[2], sig, &sig_len) == -1)
 		return -1;
 	return rsa_key_verify_rs256(key, seg[0].p, seg[0].len + 1 +
 	    seg[1].len, sig, sig_len);
@@ -645,7 +546,7 @@ enum auth_result
 auth_verify(struct auth *a, const char *token, size_t len, int64_t now_ms,
     struct auth_user *user, char *why, size_t whylen)
 {
-	struct segment		 seg[3];
+	struct jws_part		 seg[3];
 	json_object		*header = NULL, *claims = NULL;
 	const struct auth_key	*key;
 	const char		*kid;
@@ -662,17 +563,17 @@ auth_verify(struct auth *a, const char *token, size_t len, int64_t now_ms,
 		    AUTH_TOKEN_MAX);
 		return AUTH_INVALID;
 	}
-	if (token_split(token, len, seg) == -1) {
+	if (jws_split(token, len, seg) == -1) {
 		why_set(why, whylen, "not three base64url segments");
 		return AUTH_INVALID;
 	}
-	if ((header = segment_json(&seg[0])) == NULL) {
+	if ((header = jws_json(&seg[0])) == NULL) {
 		why_set(why, whylen, "header is not a base64url JSON object");
 		goto done;
 	}
 	if (header_check(header, &kid, &kid_len, why, whylen) == -1)
 		goto done;
-	if ((claims = segment_json(&seg[1])) == NULL) {
+	if ((claims = jws_json(&seg[1])) == NULL) {
 		why_set(why, whylen, "payload is not a base64url JSON object");
 		goto done;
 	}

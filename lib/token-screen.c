@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "json.h"
+#include "jws.h"
 #include "token-screen.h"
 #include "xmalloc.h"
 
@@ -41,12 +42,6 @@ struct token_screen {
 	int64_t		 leeway_ms;
 	json_object	*certs;		/* the file's object, or NULL */
 	struct stat	 certs_st;	/* its identity when read */
-};
-
-/* One base64url part of a compact JWS. */
-struct part {
-	const char	*p;
-	size_t		 len;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -126,71 +121,7 @@ certs_refresh(struct token_screen *ts)
 	ts->certs = certs_read(ts->cert_file, &ts->certs_st);
 }
 
-/* ---- the token's parts ------------------------------------------------ */
-
-static int
-b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	return c == '_' ? 63 : -1;
-}
-
-/* Splits token into three non-empty parts of base64url characters. */
-static int
-token_parts(const char *token, struct part part[3])
-{
-	const char	*p = token;
-	int		 i;
-
-	for (i = 0; i < 3; i++) {
-		part[i].p = p;
-		while (b64url_value(*p) != -1)
-			p++;
-		part[i].len = (size_t)(p - part[i].p);
-		if (part[i].len == 0 || part[i].len % 4 == 1)
-			return -1;
-		if (*p != (i < 2 ? '.' : '\0'))
-			return -1;
-		p++;
-	}
-	return 0;
-}
-
-/*
- * Decodes part (characters checked by token_parts) and parses it as a
- * JSON object; returns a new reference, or NULL.  Lenient on the unused
- * low bits of the last character: the full check is strict about them.
- */
-static json_object *
-part_json(const struct part *part)
-{
-	char		 text[AUTH_TOKEN_MAX / 4 * 3 + 3], jerr[128];
-	json_object	*obj;
-	uint32_t	 acc = 0;
-	size_t		 i, len = 0;
-	int		 bits = 0;
-
-	for (i = 0; i < part->len; i++) {
-		acc = (acc << 6) | (uint32_t)b64url_value(part->p[i]);
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			text[len++] = (char)(acc >> bits);
-		}
-	}
-	if ((obj = json_parse(text, len, jerr, sizeof jerr)) != NULL &&
-	    !json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		obj = NULL;
-	}
-	return obj;
-}
+/* ---- the token's claims ---------------------------------------------- */
 
 /* Member key of obj if it is a string, else NULL. */
 static const char *
@@ -294,13 +225,13 @@ int
 token_screen_check(struct token_screen *ts, const char *token,
     int64_t now_ms, char *why, size_t whylen)
 {
-	struct part	 part[3];
+	struct jws_part	 part[3];
 	json_object	*header = NULL, *claims = NULL;
 	const char	*kid;
+	size_t		 len = strnlen(token, AUTH_TOKEN_MAX + 1);
 	int		 r = -1;
 
-	if (strnlen(token, AUTH_TOKEN_MAX + 1) > AUTH_TOKEN_MAX ||
-	    token_parts(token, part) == -1) {
+	if (len > AUTH_TOKEN_MAX || jws_split(token, len, part) == -1) {
 		why_set(why, whylen, "not three base64url parts");
 		return -1;
 	}
@@ -309,8 +240,8 @@ token_screen_check(struct token_screen *ts, const char *token,
 		why_set(why, whylen, "a part of an impossible length");
 		return -1;
 	}
-	if ((header = part_json(&part[0])) == NULL ||
-	    (claims = part_json(&part[1])) == NULL) {
+	if ((header = jws_json(&part[0])) == NULL ||
+	    (claims = jws_json(&part[1])) == NULL) {
 		why_set(why, whylen, "header or payload is not a JSON object");
 		goto out;
 	}
