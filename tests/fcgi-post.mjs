@@ -1,13 +1,16 @@
-// fcgi-post.mjs: one POST to a FastCGI responder on a unix socket, with a body of no declared length (as a chunked request passed on as it arrives), to see how much of it the responder reads.
+// fcgi-post.mjs: one POST to a FastCGI responder on a unix socket, with a body of no declared length (as a chunked request passed on as it arrives) or one longer than what is sent, to see how much of it the responder reads.
 //
-// Usage: node fcgi-post.mjs SOCKET PATH TOKEN BYTES
+// Usage: node fcgi-post.mjs SOCKET PATH TOKEN BYTES [DECLARED]
 // Sends REQUEST_METHOD, REQUEST_URI, CONTENT_TYPE and HTTP_AUTHORIZATION
-// (no CONTENT_LENGTH), then BYTES of spaces as stdin records while the
-// responder takes them, and prints the response (its stdout records) once
-// the responder ends the request.  Whatever it did not read is dropped.
+// (CONTENT_LENGTH only if DECLARED is given), then BYTES of spaces as stdin
+// records while the responder takes them, and prints the response (its
+// stdout records) once the responder ends the request.  Whatever it did not
+// read is dropped.  With DECLARED, the body is never ended: the rest of it
+// is held back, as a slow client would, so only a responder that answers
+// from the headers ends the request.
 import net from 'node:net';
 
-const [sock, path, token, bytesArg] = process.argv.slice(2);
+const [sock, path, token, bytesArg, declared] = process.argv.slice(2);
 const total = Number(bytesArg);
 const ID = 1;
 const BEGIN_REQUEST = 1, END_REQUEST = 3, PARAMS = 4, STDIN = 5, STDOUT = 6;
@@ -39,9 +42,9 @@ function params(obj) {
 
 const c = net.createConnection(sock);
 const timer = setTimeout(() => {
-	console.error('fcgi-post: no end of request within 60 s');
+	console.error('fcgi-post: no end of request within 120 s');
 	process.exit(2);
-}, 60000);
+}, 120000);
 let out = Buffer.alloc(0), inbuf = Buffer.alloc(0), sent = 0, ended = false;
 
 // Writes stdin records while the socket takes them, then the end of stdin.
@@ -55,7 +58,7 @@ function pump() {
 			return;
 		}
 	}
-	if (!ended)
+	if (!ended && declared === undefined)
 		c.write(record(STDIN));
 }
 
@@ -65,6 +68,7 @@ c.on('connect', () => {
 		REQUEST_METHOD: 'POST', REQUEST_URI: path, SCRIPT_NAME: '',
 		PATH_INFO: path, CONTENT_TYPE: 'application/json',
 		HTTP_AUTHORIZATION: `Bearer ${token}`,
+		...(declared === undefined ? {} : { CONTENT_LENGTH: declared }),
 	})));
 	c.write(record(PARAMS));
 	pump();
