@@ -281,7 +281,8 @@ responder_store(struct responder *rs)
 
 	if (rs->store != NULL)
 		return rs->store;
-	if ((rs->store = store_open(&rs->cfg, 0, err, sizeof err)) == NULL) {
+	if ((rs->store = store_open(&rs->cfg, rs->def->store_flags, err,
+	    sizeof err)) == NULL) {
 		outage_note(&rs->store_down, err);
 		return NULL;
 	}

@@ -64,6 +64,7 @@ struct responder_def {
 	int64_t			 body_max;	/* 413 past it; 0: not checked */
 	const char		*no_token_msg;	/* the 401's message without one */
 	const char		*bad_token_msg;	/* ... for a token refused */
+	int			 store_flags;	/* store_open()'s: STORE_READONLY */
 	/*
 	 * Starts the program's own state once the configuration was read
 	 * (not called without one); returns it, freed by fini.  May be NULL.

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mstime.h"
 #include "responder.h"
+#include "store.h"
 #include "stream-slots.h"
 #include "stream.h"
 #include "token-screen.h"
@@ -196,6 +197,8 @@ static const struct responder_def sse_def = {
 	.noun = "stream",
 	.no_token_msg = "a token is required (?token= or Authorization: Bearer)",
 	.bad_token_msg = "the token is invalid or has expired",
+	/* Streams only read: no log file ids, whose table grows with them. */
+	.store_flags = STORE_READONLY,
 	.init = sse_init,
 	.fini = sse_fini,
 	.verify = sse_verify,

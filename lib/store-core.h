@@ -38,6 +38,8 @@ struct store {
 	pid_t			 pid;
 	uint64_t		 starttime;	/* tells a reused pid apart */
 	uint32_t		 generation;	/* of the environment we opened */
+	int			 readonly;	/* STORE_READONLY */
+	int			 meta_writable;	/* readonly, but a boot to record */
 };
 
 /* One table of the catalogue. */
@@ -121,6 +123,11 @@ int	store_open_tables(struct store *s, int create, char *err,
 	    size_t errlen);
 /* Closes the tables that are open, secondaries first. */
 void	store_close_tables(struct store *s);
+/*
+ * In a read-only store, opens the meta table again writable, for good
+ * (s->meta_writable: reopens of the environment keep it so); 0 or a code.
+ */
+int	store_meta_make_writable(struct store *s, char *err, size_t errlen);
 
 /* ---- store-meta.c -------------------------------------------------------- */
 

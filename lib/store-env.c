@@ -220,6 +220,7 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	s->lock_timeout = cfg->lock_timeout;
 	s->pid = getpid();
 	s->starttime = proc_starttime(s->pid);
+	s->readonly = (flags & STORE_READONLY) && !(flags & STORE_CREATE);
 	if (store_gate_open(s, err, errlen) == -1) {
 		store_forget(s);
 		return NULL;

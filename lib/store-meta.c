@@ -123,7 +123,8 @@ store_check_meta(struct store *s, int create, char *err, size_t errlen)
 	read_boot_id(mc.boot);
 	mc.create = create;
 	r = store_read(s, check_meta, &mc, err, errlen);
-	if (r == 0 && mc.stale) {
+	if (r == 0 && mc.stale &&
+	    (r = store_meta_make_writable(s, err, errlen)) == 0) {
 		mc.write = 1;
 		r = store_write(s, STORE_SYNC, check_meta, &mc, err, errlen);
 	}

@@ -1,11 +1,15 @@
 /* store-tables.c: the table catalogue, and the access every table shares. */
 #include "config.h"
 
+#include <sys/file.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "notify.h"
 #include "store-core.h"
+#include "watchdog.h"
 
 /* ---- the catalogue ------------------------------------------------------- */
 
@@ -61,33 +65,54 @@ store_close_tables(struct store *s)
 	}
 }
 
+/*
+ * Read-only handles get no log file id (see STORE_READONLY): a process
+ * that never writes keeps the ids, and its table of them, small.
+ */
+static uint32_t
+table_flags(const struct store *s, int i, int create)
+{
+	uint32_t	flags = store_tables[i].mvcc ? DB_MULTIVERSION : 0;
+
+	if (create)
+		flags |= DB_CREATE;
+	else if (s->readonly && !(i == STORE_META && s->meta_writable))
+		flags |= DB_RDONLY;
+	return flags;
+}
+
+/* Opens table i into s->db[i] inside tid; 0 or a code. */
+static int
+open_table(struct store *s, DB_TXN *tid, int i, int create, char *err,
+    size_t errlen)
+{
+	DB	*db;
+	int	 r;
+
+	if ((r = db_create(&db, s->env, 0)) != 0)
+		return r;
+	s->db[i] = db;
+	if (create && (r = db->set_pagesize(db, store_tables[i].pagesize)) != 0)
+		return r;
+	if ((r = db->open(db, tid, store_tables[i].file, NULL, DB_BTREE,
+	    table_flags(s, i, create), 0660)) == ENOENT)
+		snprintf(err, errlen, "%s: no backstream store here (%s is "
+		    "missing); run \"backstream init\"", s->dir,
+		    store_tables[i].file);
+	return r;
+}
+
 int
 store_open_tables(struct store *s, int create, char *err, size_t errlen)
 {
 	DB_TXN		*tid = NULL;
-	DB		*db;
-	uint32_t	 flags;
 	int		 i, r;
 
 	if ((r = s->env->txn_begin(s->env, NULL, &tid, 0)) != 0)
 		goto fail;
 	for (i = 0; i < STORE_NTABLES; i++) {
-		flags = (store_tables[i].mvcc ? DB_MULTIVERSION : 0) |
-		    (create ? DB_CREATE : 0);
-		if ((r = db_create(&db, s->env, 0)) != 0)
+		if ((r = open_table(s, tid, i, create, err, errlen)) != 0)
 			goto fail;
-		s->db[i] = db;
-		if (create && (r = db->set_pagesize(db,
-		    store_tables[i].pagesize)) != 0)
-			goto fail;
-		if ((r = db->open(db, tid, store_tables[i].file, NULL, DB_BTREE,
-		    flags, 0660)) != 0) {
-			if (r == ENOENT)
-				snprintf(err, errlen, "%s: no backstream store "
-				    "here (%s is missing); run \"backstream "
-				    "init\"", s->dir, store_tables[i].file);
-			goto fail;
-		}
 	}
 	for (i = 0; i < STORE_NTABLES; i++) {
 		const struct store_table_def	*t = &store_tables[i];
@@ -110,6 +135,43 @@ fail:
 	if (err[0] == '\0')
 		snprintf(err, errlen, "%s: opening tables: %s", s->dir,
 		    db_strerror(r));
+	return r;
+}
+
+/*
+ * The meta table has no secondaries: its handle can be swapped alone.
+ * Under the gate, as every use of the environment; an environment
+ * recovered meanwhile is left to the next operation, whose reopen opens
+ * the table writable.
+ */
+int
+store_meta_make_writable(struct store *s, char *err, size_t errlen)
+{
+	DB_TXN	*tid = NULL;
+	int	 r = 0;
+
+	if (!s->readonly || s->meta_writable)
+		return 0;
+	s->meta_writable = 1;
+	store_gate(s, LOCK_SH);
+	watchdog_arm(s->watchdog);
+	if (notify_value(s->notify, NOTIFY_GENERATION) != s->generation)
+		goto out;
+	s->db[STORE_META]->close(s->db[STORE_META], DB_NOSYNC);
+	s->db[STORE_META] = NULL;
+	if ((r = s->env->txn_begin(s->env, NULL, &tid, 0)) == 0 &&
+	    (r = open_table(s, tid, STORE_META, 0, err, errlen)) == 0) {
+		r = tid->commit(tid, 0);
+		tid = NULL;
+	}
+	if (tid != NULL)
+		tid->abort(tid);
+	if (r != 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: opening the meta table: %s", s->dir,
+		    db_strerror(r));
+out:
+	watchdog_disarm(s->watchdog);
+	store_gate(s, LOCK_UN);
 	return r;
 }
 

@@ -18,6 +18,16 @@ struct store_txn;
 
 /* store_open() flags. */
 #define STORE_CREATE	0x1	/* create the environment if it is missing */
+/*
+ * This process only reads (a stream responder): its tables are opened
+ * read-only, which Berkeley DB gives no log file id.  Each writable handle
+ * takes an id of the environment's, and every process keeps a table as
+ * long as the highest id it holds (16 bytes an id): a reader among a
+ * thousand others would otherwise hold some 190 KB of it.  Only the meta
+ * table becomes writable, and only in a process that has to record a new
+ * boot or format.  Ignored with STORE_CREATE.
+ */
+#define STORE_READONLY	0x2
 
 /*
  * Opens (or with STORE_CREATE creates) the environment in cfg->store_dir.

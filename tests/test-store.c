@@ -948,6 +948,40 @@ test_stall_after_a_death(void)
 	cfg.stall_timeout = saved;
 }
 
+/*
+ * A read-only store (a stream responder's) reads every table, writes none
+ * but the meta table, and records a new boot itself when it is the first
+ * to open after one.
+ */
+static void
+test_read_only(void)
+{
+	struct store		*s, *ro;
+	struct list_query	 q = { "ivan", -1, 0, { .n = 0 } };
+	struct job		 j;
+	uint64_t		 before, after;
+
+	REQUIRE((s = open_store(0)) != NULL);
+	make_job(&j, "ivan", "DEMO");
+	CHECK_INT(store_write(s, 0, create_job, &j, err, sizeof err), 0);
+	CHECK_INT(store_read(s, read_head, &before, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, fake_boot, NULL, err, sizeof err), 0);
+	store_close(s);
+	REQUIRE((ro = open_store(STORE_READONLY)) != NULL);
+	CHECK_INT(store_read(ro, read_head, &after, err, sizeof err), 0);
+	CHECK(after >= before + (UINT64_C(1) << 24));
+	CHECK_INT(store_read(ro, list_jobs, &q, err, sizeof err), 0);
+	CHECK_INT(q.out.n, 1);
+	CHECK_STR(q.out.ids[0], j.id);
+	CHECK(store_write(ro, 0, update_job, &j, err, sizeof err) != 0);
+	store_close(ro);
+	/* The boot is recorded: a writer's open keeps the numbers. */
+	REQUIRE((s = open_store(0)) != NULL);
+	CHECK_INT(store_read(s, read_head, &before, err, sizeof err), 0);
+	CHECK_INT(before, after);
+	store_close(s);
+}
+
 static void
 test_verify(void)
 {
@@ -971,6 +1005,7 @@ main(int argc, char **argv)
 		{ "wake_all_keeps_generation", test_wake_all_keeps_generation },
 		{ "reboot_gap", test_reboot_gap },
 		{ "user_numbers", test_user_numbers },
+		{ "read_only", test_read_only },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
 		{ "stall_past_the_limit", test_stall_past_the_limit },
 		{ "stall_while_the_store_moves",
