@@ -59,7 +59,7 @@ struct list_kind {
  * How many distinct items one read from the tail carries: a wake brings a
  * change or two; more go to the store.
  */
-#define LIST_TAIL_ITEMS	8
+#define LIST_TAIL_ITEMS	4
 
 /* One list stream's state. */
 struct list_stream {
