@@ -1,6 +1,9 @@
 /* stream-history.c: the history stream: a snapshot, then backtest_added and backtest_updated. */
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include "history.h"
 #include "store-history.h"
 #include "stream-list.h"
@@ -22,6 +25,21 @@ static int
 read_history(struct store_txn *txn, struct list_stream *ls)
 {
 	return history_list(txn, ls->s->uid, ls->limit, add_entry, ls);
+}
+
+/*
+ * An entry from the record a change stored (lib/tail.h): an update of one
+ * the client holds is then sent without a transaction.
+ */
+static int
+decode_entry(const struct list_stream *ls, const void *rec, size_t len,
+    void *out)
+{
+	struct history_entry	*h = out;
+
+	if (history_decode(rec, len, h) == -1)
+		return -1;
+	return strcmp(h->uid, ls->s->uid) == 0 ? 0 : ENOENT;
 }
 
 static const char *
@@ -48,6 +66,7 @@ static const struct list_kind history_kind = {
 	.id = entry_id,
 	.to_json = entry_json,
 	.read = read_history,
+	.decode = decode_entry,
 };
 
 static int

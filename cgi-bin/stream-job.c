@@ -37,6 +37,7 @@ struct job_state {
 	int		 terminal_sent;
 	int		 progress_sent;
 	struct job	 last;		/* the progress the client has */
+	struct job	 tail_job;	/* as a read from the tail found it */
 	int		 gone;		/* the job was deleted */
 	struct trade	 batch[TRADE_BATCH];
 	int		 nbatch;
@@ -76,6 +77,7 @@ open_job(struct stream *s, void **state, char *err, size_t errlen)
 	ra.s = s;
 	ra.st = st;
 	st->follow.uid = s->uid;
+	st->follow.stats = &s->follow_stats;
 	if ((r = follow_start(s->store, &st->follow, read_open, &ra, err,
 	    errlen)) == ENOENT) {
 		snprintf(err, errlen, "no job %s", s->id);
@@ -271,8 +273,39 @@ read_update(struct store_txn *txn, int behind, void *arg)
 	return r;
 }
 
+/*
+ * From the tail: the job's record as its last change stored it.  Any
+ * other change of it (transactions appended or reset, its deletion) or a
+ * record that did not fit is read in the store, as before.
+ */
+static int
+tail_note(const struct tail_entry *e, void *arg)
+{
+	struct read_arg	*ra = arg;
+
+	if (strcmp(e->change.id, ra->s->id) != 0)
+		return 0;
+	if (e->change.kind != CHANGE_JOB || e->rec_len == 0 ||
+	    job_decode(e->rec, e->rec_len, &ra->st->tail_job) == -1 ||
+	    strcmp(ra->st->tail_job.uid, ra->s->uid) != 0 ||
+	    strcmp(ra->st->tail_job.id, ra->s->id) != 0)
+		return FOLLOW_STORE;
+	ra->changed = 1;
+	return 0;
+}
+
+static int
+tail_read(void *arg)
+{
+	struct read_arg	*ra = arg;
+
+	if (ra->changed)
+		ra->st->job = ra->st->tail_job;
+	return 0;
+}
+
 static const struct follow_ops job_follow = {
-	reset_read, note_change, read_update,
+	reset_read, note_change, read_update, tail_note, tail_read,
 };
 
 static int
@@ -282,8 +315,8 @@ update_job(struct stream *s, void *state)
 	struct read_arg		 ra = { s, st, 0 };
 	char			 err[256];
 
-	if (follow_update(s->store, &st->follow, &job_follow, &ra, err,
-	    sizeof err) == -1) {
+	if (follow_update(s->store, &st->follow, s->follow_flags, &job_follow,
+	    &ra, err, sizeof err) == -1) {
 		log_error("progress stream: %s", err);
 		return 0;
 	}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "job.h"
 #include "jobctl.h"
@@ -71,6 +72,21 @@ get_job(struct store_txn *txn, const struct list_stream *ls, const char *id,
 	return 0;
 }
 
+/* As get_job, from the record a change stored (lib/tail.h). */
+static int
+decode_job(const struct list_stream *ls, const void *rec, size_t len,
+    void *out)
+{
+	struct job	*j = out;
+
+	if (job_decode(rec, len, j) == -1)
+		return -1;
+	if (strcmp(j->uid, ls->s->uid) != 0 ||
+	    (ls->status >= 0 && (int)j->status != ls->status))
+		return ENOENT;
+	return 0;
+}
+
 static const char *
 job_id(const void *item)
 {
@@ -100,6 +116,7 @@ static const struct list_kind jobs_kind = {
 	.describe = describe,
 	.read = read_jobs,
 	.get = get_job,
+	.decode = decode_job,
 };
 
 static int

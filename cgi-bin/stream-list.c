@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jobctl.h"
 #include "log.h"
@@ -81,7 +82,10 @@ list_open(const struct list_kind *kind, struct stream *s, void **state,
 	ls->wtype.removable = kind->removed != NULL;
 	ls->wtype.emit = emit;
 	ls->window = window_new(&ls->wtype, ls->limit);
+	if (kind->decode != NULL)
+		ls->tail_items = xcalloc(LIST_TAIL_ITEMS, kind->size);
 	ls->follow.uid = s->uid;
+	ls->follow.stats = &s->follow_stats;
 	return 200;
 }
 
@@ -93,6 +97,7 @@ list_free(void *state)
 	if (ls == NULL)
 		return;
 	window_free(ls->window);
+	free(ls->tail_items);
 	free(ls);
 }
 
@@ -156,6 +161,7 @@ reset_read(void *arg)
 	struct list_stream	*ls = arg;
 
 	window_begin(ls->window);
+	ls->ntail = 0;
 }
 
 static int
@@ -196,8 +202,91 @@ read_update(struct store_txn *txn, int behind, void *arg)
 	return ls->kind->read(txn, ls);
 }
 
+/* ---- updates from the tail --------------------------------------------- */
+
+static void *
+tail_item(const struct list_stream *ls, int i)
+{
+	return ls->tail_items + (size_t)i * ls->kind->size;
+}
+
+/* The place of the item id among those read from the tail, or -1. */
+static int
+tail_find(const struct list_stream *ls, const char *id)
+{
+	int	i;
+
+	for (i = 0; i < ls->ntail; i++)
+		if (strcmp(ls->kind->id(tail_item(ls, i)), id) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Keeps the newest record of each changed item.  A deletion, or a change
+ * without its record, needs the store: the window would read the whole
+ * list for it anyway.
+ */
+static int
+tail_note(const struct tail_entry *e, void *arg)
+{
+	struct list_stream	*ls = arg;
+	const struct change	*c = &e->change;
+	int			 i;
+
+	if (c->kind != ls->kind->changed && c->kind != ls->kind->deleted)
+		return 0;
+	if (c->kind == ls->kind->deleted || e->rec_len == 0)
+		return FOLLOW_STORE;
+	if ((i = tail_find(ls, c->id)) == -1) {
+		if (ls->ntail == LIST_TAIL_ITEMS)
+			return FOLLOW_STORE;
+		i = ls->ntail;
+	}
+	/*
+	 * Decoded in place: a failure sends the whole read to the store,
+	 * which starts with reset.  An item that left the query makes the
+	 * window read the whole list, there too.
+	 */
+	if (ls->kind->decode(ls, e->rec, e->rec_len, tail_item(ls, i)) != 0 ||
+	    strcmp(ls->kind->id(tail_item(ls, i)), c->id) != 0)
+		return FOLLOW_STORE;
+	if (i == ls->ntail)
+		ls->ntail++;
+	window_note(ls->window, c->id, 0);
+	return 0;
+}
+
+static int
+tail_get_item(const char *id, void *out, void *arg)
+{
+	struct list_stream	*ls = arg;
+	int			 i;
+
+	if ((i = tail_find(ls, id)) == -1)
+		return ENOENT;
+	memcpy(out, tail_item(ls, i), ls->kind->size);
+	return 0;
+}
+
+/*
+ * As read_update when the client holds every noted item: then the view
+ * is those items, as the tail gave them.  Otherwise (an item enters the
+ * list) the whole list is read, in the store.
+ */
+static int
+tail_read_update(void *arg)
+{
+	struct list_stream	*ls = arg;
+
+	if (window_noted(ls->window) == 0)
+		return 0;
+	return window_read_noted(ls->window, tail_get_item, ls) == 0 ? 0 :
+	    FOLLOW_STORE;
+}
+
 static const struct follow_ops list_follow = {
-	reset_read, note_change, read_update,
+	reset_read, note_change, read_update, tail_note, tail_read_update,
 };
 
 int
@@ -206,8 +295,8 @@ list_update(struct stream *s, void *state)
 	struct list_stream	*ls = state;
 	char			 err[256];
 
-	switch (follow_update(s->store, &ls->follow, &list_follow, ls, err,
-	    sizeof err)) {
+	switch (follow_update(s->store, &ls->follow, s->follow_flags,
+	    &list_follow, ls, err, sizeof err)) {
 	case -1:
 		log_error("%s stream: %s", ls->kind->name, err);
 		return 0;	/* try again at the next wake */

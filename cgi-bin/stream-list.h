@@ -45,7 +45,21 @@ struct list_kind {
 	int		(*get)(struct store_txn *txn,
 			    const struct list_stream *ls, const char *id,
 			    void *out);
+	/*
+	 * Reads an item from its stored record (rec, len) into out: 0 if it
+	 * belongs to the query, ENOENT if not, -1 if the record is damaged.
+	 * With it, a woken stream updates the items the client holds from
+	 * the tail of the log, without a transaction (lib/follow.h).
+	 */
+	int		(*decode)(const struct list_stream *ls, const void *rec,
+			    size_t len, void *out);
 };
+
+/*
+ * How many distinct items one read from the tail carries: a wake brings a
+ * change or two; more go to the store.
+ */
+#define LIST_TAIL_ITEMS	4
 
 /* One list stream's state. */
 struct list_stream {
@@ -57,6 +71,9 @@ struct list_stream {
 	struct window		*window;
 	struct follower		 follow;
 	char			 event_id[32];
+	/* Items read from the tail: LIST_TAIL_ITEMS of kind->size. */
+	char			*tail_items;
+	int			 ntail;
 };
 
 /*

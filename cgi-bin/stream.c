@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -251,6 +252,7 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 		if (moved || now >= poll_due(s, poll_ms)) {
 			seen = notify_value(n, s->word);
 			poll_ms = now + s->cfg->poll_interval;
+			s->follow_flags = moved ? FOLLOW_WOKEN : 0;
 			if (kind->update(s, state) == -1)
 				return END_KIND;
 		}
@@ -304,8 +306,10 @@ stream_serve(struct call *c, const struct stream_kind *kind)
 	s.end_ms = start + lifetime_ms(s.cfg);
 	end = run(&s, kind, state, c->rs->stopping, c->rs->io);
 	watch_connection(&s, 0);
-	log_info("stream %s (%s): %s after %lld s", kind->name, s.uid,
-	    end_names[end], (long long)((mono_ms() - start) / 1000));
+	log_info("stream %s (%s): %s after %lld s; updates: %" PRIu64
+	    " from the tail, %" PRIu64 " from the store", kind->name, s.uid,
+	    end_names[end], (long long)((mono_ms() - start) / 1000),
+	    s.follow_stats.tail, s.follow_stats.store);
 out:
 	if (kind->free != NULL)
 		kind->free(state);

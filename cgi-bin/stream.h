@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "changelog.h"
+#include "follow.h"
 #include "http.h"
 #include "responder.h"
 
@@ -26,6 +27,9 @@ struct stream {
 	int64_t			 beat_ms;	/* monotonic: next heartbeat */
 	uint32_t		 word;		/* the user's notify word */
 	char			 last_sent[64];	/* id of the last event sent */
+	/* FOLLOW_WOKEN when a commit woke this update, 0 on the timed poll. */
+	int			 follow_flags;
+	struct follow_stats	 follow_stats;	/* shown when the stream ends */
 	struct buf		 out;
 };
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "notify.h"
 #include "pack.h"
 #include "store-int.h"
+#include "tail.h"
 #include "xmalloc.h"
 
 /* 1: before the users' own numbers (store format 1), still read. */
@@ -172,6 +174,42 @@ changelog_user_head(struct store_txn *txn, const char *uid, uint64_t *useq)
 
 /* ---- the log ---------------------------------------------------------- */
 
+/*
+ * Puts the change just logged under txn->seq into the tail, the shared
+ * copy woken streams read without a transaction (lib/tail.h).  The
+ * counter stays write-locked until the commit, so slots fill in order.
+ * On its first change a writer also publishes the one before its
+ * counter: that one is committed (the counter moved past it), and if its
+ * writer died before publishing, the streams would otherwise miss it in
+ * the tail until a later change.
+ */
+static void
+tail_append(struct store_txn *txn, enum change_kind kind, const char *uid,
+    const char *id, uint32_t aux, uint64_t useq, int64_t time_ms)
+{
+	struct tail	*t = store_tail(txn->store);
+	struct change	 c;
+
+	if (txn->first_seq == 0) {
+		txn->first_seq = txn->seq;
+		tail_publish(t, txn->seq - 1, txn->seq - 1);
+	}
+	memset(&c, 0, sizeof c);
+	c.seq = txn->seq;
+	c.useq = useq;
+	c.time_ms = time_ms;
+	c.kind = kind;
+	snprintf(c.uid, sizeof c.uid, "%s", uid);
+	snprintf(c.id, sizeof c.id, "%s", id);
+	c.aux = aux;
+	/*
+	 * Inside the transaction the gate keeps recovery out, so the
+	 * generation is the one the transaction began in.
+	 */
+	tail_put(t, &c, notify_value(store_notify(txn->store),
+	    NOTIFY_GENERATION));
+}
+
 int
 changelog_append(struct store_txn *txn, enum change_kind kind,
     const char *uid, const char *id, uint32_t aux)
@@ -180,15 +218,17 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 	struct buf	 rec = BUF_INIT;
 	unsigned char	 k[8];
 	uint64_t	 seq, useq = 0;
+	int64_t		 time_ms;
 	DBT		 key, data;
 	int		 r;
 
 	if ((r = read_counter(txn, &seq)) != 0 || (uid[0] != '\0' &&
 	    (r = user_number_take(txn, uid, seq, &useq)) != 0))
 		return r;
+	time_ms = wall_ms();
 	pack_u8(&rec, CHANGE_VERSION);
 	pack_u8(&rec, (uint8_t)kind);
-	pack_i64(&rec, wall_ms());
+	pack_i64(&rec, time_ms);
 	pack_str(&rec, uid);
 	pack_str(&rec, id);
 	pack_u32(&rec, aux);
@@ -207,9 +247,16 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 	if (r != 0)
 		return r;
 	txn->seq = seq;
+	tail_append(txn, kind, uid, id, aux, useq, time_ms);
 	if (uid[0] != '\0')
 		store_txn_wake(txn, notify_user_word(uid));
 	return 0;
+}
+
+void
+changelog_append_record(struct store_txn *txn, const void *rec, size_t len)
+{
+	tail_put_record(store_tail(txn->store), txn->seq, rec, len);
 }
 
 int

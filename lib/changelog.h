@@ -2,6 +2,7 @@
 #ifndef BACKSTREAM_CHANGELOG_H
 #define BACKSTREAM_CHANGELOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ids.h"
@@ -46,6 +47,13 @@ struct change {
  */
 int	changelog_append(struct store_txn *txn, enum change_kind kind,
 	    const char *uid, const char *id, uint32_t aux);
+/*
+ * Adds to the change just appended in txn the record (a job's or a
+ * history entry's stored bytes, len of them, borrowed) that its
+ * transaction stores, for the streams that read the tail (lib/tail.h).
+ */
+void	changelog_append_record(struct store_txn *txn, const void *rec,
+	    size_t len);
 /*
  * Calls fn for each of uid's changes with seq > after, in order, until fn
  * returns non-zero (which is returned).  Returns 0 or a store code.

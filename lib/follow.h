@@ -7,6 +7,7 @@
 
 #include "changelog.h"
 #include "store.h"
+#include "tail.h"
 
 /*
  * A follower stands at a change-log sequence number: what it has told its
@@ -14,8 +15,18 @@
  * that point and moves it on; when the log was trimmed past the point,
  * changes were lost and the follower says so (the caller then reads its
  * state afresh) and moves to the head.  The caller only says what to do
- * with the changes and what to read with them.
+ * with the changes and what to read with them.  A woken follower first
+ * tries the tail of the log in shared memory (lib/tail.h), which carries
+ * the changes and the records written with them: most wakes then need no
+ * transaction at all.
  */
+
+/* How a follower's reads went: the stream's closing log line shows them. */
+struct follow_stats {
+	uint64_t	tail;		/* updates read from the tail alone */
+	uint64_t	store;		/* updates read in a transaction */
+};
+
 struct follower {
 	const char	*uid;		/* borrowed: the user followed */
 	uint64_t	 seq;		/* current up to here */
@@ -25,19 +36,27 @@ struct follower {
 	 * users' changes.
 	 */
 	uint64_t	 useq;
+	struct follow_stats *stats;	/* borrowed; NULL: not counted */
 };
 
 /* What a read found. */
 enum follow_result {
-	FOLLOW_QUIET,		/* nothing past seq: seq unchanged */
+	FOLLOW_QUIET,		/* none of the user's changes past seq */
 	FOLLOW_CHANGED,		/* changes were given to ops->change */
 	FOLLOW_BEHIND,		/* the log was trimmed past seq */
 };
 
+/* follow_update's flags. */
+#define FOLLOW_WOKEN	0x1	/* a commit woke the caller: try the tail */
+
+/* What tail_change and tail_read return for "read this in the store". */
+#define FOLLOW_STORE	(-2)
+
 struct follow_ops {
 	/*
 	 * Called before each attempt of a read (a read may run again after
-	 * the store's recovery): forget what an earlier attempt noted.
+	 * the store's recovery, or in the store after the tail): forget what
+	 * an earlier attempt noted.
 	 */
 	void	(*reset)(void *arg);
 	/* One of the user's changes past seq; returns 0 or a store code. */
@@ -48,6 +67,17 @@ struct follow_ops {
 	 * Returns 0 or a store code.
 	 */
 	int	(*read)(struct store_txn *txn, int behind, void *arg);
+	/*
+	 * Optional (NULL: always the store): the same two steps from the
+	 * tail (lib/tail.h), without a transaction.  tail_change is given
+	 * each of the user's changes with the record its transaction stored
+	 * (e->rec_len 0 when it has none, e->too_big when it did not fit);
+	 * tail_read then does read's work from them alone.  Either returns 0,
+	 * or FOLLOW_STORE when what it needs is only in the store: the whole
+	 * read is then done there, after reset.
+	 */
+	int	(*tail_change)(const struct tail_entry *e, void *arg);
+	int	(*tail_read)(void *arg);
 };
 
 /*
@@ -59,10 +89,15 @@ int	follow_start(struct store *st, struct follower *f,
 	    int (*read)(struct store_txn *txn, void *arg), void *arg,
 	    char *err, size_t errlen);
 /*
- * Reads what changed past f->seq in one read transaction and moves f->seq
- * and f->useq on.  Returns a follow_result, or -1 with a reason in err (f unchanged).
+ * Reads what changed past f->seq and moves f->seq (to the newest change,
+ * anyone's, that it saw) and f->useq on.  With FOLLOW_WOKEN in flags and
+ * ops->tail_change set, from the tail when it holds every change since
+ * f->seq and the ops need nothing else; otherwise, and on the timed
+ * poll (no flag), in one read transaction, so that the store stays the
+ * truth and a fault of the tail only sends a read there.  Returns a
+ * follow_result, or -1 with a reason in err (f unchanged).
  */
-int	follow_update(struct store *st, struct follower *f,
+int	follow_update(struct store *st, struct follower *f, int flags,
 	    const struct follow_ops *ops, void *arg, char *err,
 	    size_t errlen);
 

@@ -33,6 +33,7 @@ struct store {
 	int64_t			 max_processes;
 	int64_t			 lock_timeout;
 	struct notify		*notify;
+	struct tail		*tail;		/* the log's newest changes, shared */
 	struct watchdog		*watchdog;
 	struct registry_watch	 watch;		/* open while in the environment */
 	pid_t			 pid;

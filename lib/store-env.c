@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "log.h"
 #include "notify.h"
+#include "tail.h"
 #include "proc.h"
 #include "registry.h"
 #include "store-core.h"
@@ -228,6 +229,7 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	if ((s->watchdog = watchdog_new(cfg->stall_timeout, watch_dead,
 	    watch_moved, s, err, errlen)) == NULL ||
 	    (s->notify = notify_open(s->dir, err, errlen)) == NULL ||
+	    (s->tail = tail_open(s->dir, err, errlen)) == NULL ||
 	    store_attach(s, flags & STORE_CREATE, err, errlen) == -1) {
 		store_forget(s);
 		return NULL;
@@ -262,6 +264,7 @@ store_forget(struct store *s)
 	if (s->env != NULL)
 		forgotten_env = s->env;
 	notify_close(s->notify);
+	tail_close(s->tail);
 	watchdog_free(s->watchdog);
 	/* A child holds no lock of its parent's to drop. */
 	registry_watch_close(&s->watch);
@@ -280,4 +283,10 @@ struct notify *
 store_notify(struct store *s)
 {
 	return s->notify;
+}
+
+struct tail *
+store_tail(struct store *s)
+{
+	return s->tail;
 }

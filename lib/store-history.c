@@ -81,6 +81,8 @@ history_create(struct store_txn *txn, struct history_entry *h)
 	data.data = rec.data;
 	data.size = (uint32_t)rec.len;
 	r = db->put(db, txn->tid, &key, &data, DB_NOOVERWRITE);
+	if (r == 0)
+		changelog_append_record(txn, rec.data, rec.len);
 	buf_free(&rec);
 	return r == DB_KEYEXIST ? EEXIST : r;
 }

@@ -40,6 +40,7 @@ struct store_txn {
 	struct store	*store;
 	DB_TXN		*tid;
 	int		 writable;
+	uint64_t	 first_seq;	/* the first change seq it took, or 0 */
 	uint64_t	 seq;		/* change seq taken by this txn, or 0 */
 	int		 nwake;
 	uint32_t	 wake[16];	/* notify words to bump after commit */

@@ -131,6 +131,9 @@ put(struct store_txn *txn, const struct job *j, uint32_t flags)
 	data.data = rec.data;
 	data.size = (uint32_t)rec.len;
 	r = db->put(db, txn->tid, &key, &data, flags);
+	/* Every put follows the change it logs: the record goes with it. */
+	if (r == 0)
+		changelog_append_record(txn, rec.data, rec.len);
 	buf_free(&rec);
 	return r;
 }

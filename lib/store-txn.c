@@ -12,6 +12,7 @@
 
 #include "notify.h"
 #include "store-core.h"
+#include "tail.h"
 #include "watchdog.h"
 
 static int
@@ -78,6 +79,13 @@ run(struct store *s, int writable, int flags,
 		watchdog_disarm(s->watchdog);
 		store_gate(s, LOCK_UN);
 		if (r == 0) {
+			/*
+			 * The tail first: a woken stream reads it at once, and
+			 * a change not yet published there sends it to the
+			 * store, costing the very transaction it spares.
+			 */
+			if (writable)
+				tail_publish(s->tail, txn.first_seq, txn.seq);
 			/*
 			 * Not the generation word: bumping it would tell every
 			 * process of the store that a recovery had made its

@@ -7,6 +7,7 @@
 
 struct conf;
 struct notify;
+struct tail;
 struct store;
 
 /*
@@ -51,6 +52,11 @@ void		 store_forget(struct store *s);
 const char	*store_dir(const struct store *s);
 /* The wake-up words shared by all processes of this environment. */
 struct notify	*store_notify(struct store *s);
+/*
+ * The shared tail of the change log (lib/tail.h): what a woken stream
+ * reads without a transaction.  Owned by s.
+ */
+struct tail	*store_tail(struct store *s);
 
 /*
  * Runs fn(txn, arg) in a transaction and commits it if fn returns 0.  A

@@ -110,3 +110,16 @@ sse_stop() {
 		fail "a responder died"
 	fi
 }
+
+# sse_tail_used: fails unless the responders' closing log lines show
+# updates read from the tail of the change log (lib/follow.c), without a
+# store transaction: every event would be right from the store as well, so
+# a tail that always fell back would otherwise pass unnoticed.
+sse_tail_used() {
+	tail_updates=$(cat "$LIGHTTPD_STDERR" "$LIGHTTPD_ERROR_LOG" 2>/dev/null |
+	    sed -n 's/.*updates: \([0-9][0-9]*\) from the tail.*/\1/p' |
+	    awk '{ n += $1 } END { print n + 0 }')
+	[ "$tail_updates" -gt 0 ] ||
+	    fail "no stream update was read from the tail of the change log"
+	step "$tail_updates stream updates read from the tail"
+}

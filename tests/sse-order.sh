@@ -1,4 +1,4 @@
-# tests/sse-order.sh: the dashboard's jobs and history hooks hold the REST lists in REST's order, not only as sets, after random submits, cancels, deletes and engine runs, for limits of 1 to 4 and several status filters (a seeded property test; SSE_SEED repeats a run).
+# tests/sse-order.sh: the dashboard's jobs and history hooks hold the REST lists in REST's order, not only as sets, after random submits, cancels, deletes and engine runs, for limits of 1 to 4 and several status filters (a seeded property test; SSE_SEED repeats a run), with woken streams reading the tail of the change log, not the store.
 . "${top_srcdir:-..}/tests/lib.sh"
 # One responder per view (twelve), and some to spare.
 LIGHTTPD_SSE_PROCS=14
@@ -7,3 +7,4 @@ LIGHTTPD_SSE_PROCS=14
 sse_start
 sse_node order.mjs
 sse_stop
+sse_tail_used

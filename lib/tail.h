@@ -1,0 +1,93 @@
+/* tail.h: the newest changes of the log and their records, in shared memory, for streams to read without a transaction. */
+#ifndef BACKSTREAM_TAIL_H
+#define BACKSTREAM_TAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "changelog.h"
+
+/*
+ * A ring of TAIL_SLOTS slots in a file of the environment directory
+ * ("tail"), mapped by every process of the store.  Slot seq % TAIL_SLOTS
+ * holds change seq and, for a job or history change, the record as that
+ * transaction stored it.  The writer fills slots while it holds the log's
+ * counter (so in sequence order), and after its commit marks them
+ * committed and raises the head, before it wakes the streams.  A reader
+ * takes a slot only if it holds the seq asked for, marked committed, of
+ * the store's current generation, and unchanged while copied (a seqlock:
+ * a writer that wrapped around may be rewriting it).  Anything else is a
+ * miss, and the reader goes to the store, which stays the truth: the tail
+ * can only spare a transaction, never change what is read.
+ */
+
+/*
+ * 4096 slots of 1 KiB: 4 MiB of file, of which a reader touches only the
+ * pages of the slots it walks (a woken stream walks the few since its last
+ * read).  4096 changes is minutes of a busy store, far more than a stream
+ * falls behind between two wakes.
+ */
+#define TAIL_SLOTS		4096u
+#define TAIL_SLOT_SIZE		1024u
+/* Room for a record in a slot: a job with a long message does not fit. */
+#define TAIL_RECORD_MAX		768u
+
+/* One slot as a reader copies it. */
+struct tail_entry {
+	struct change	 change;
+	/*
+	 * The record (job or history entry) as stored by the change's
+	 * transaction: rec_len bytes, 0 when the change has none or it did
+	 * not fit (then too_big).  Copied only for the uid asked for.
+	 */
+	size_t		 rec_len;
+	int		 too_big;
+	unsigned char	 rec[TAIL_RECORD_MAX];
+};
+
+struct tail;
+
+/*
+ * Maps dir/tail, creating it, or making it anew if it has another layout
+ * (an older program's).  Returns NULL with a reason in err.  Free with
+ * tail_close().
+ */
+struct tail	*tail_open(const char *dir, char *err, size_t errlen);
+void		 tail_close(struct tail *t);	/* NULL is fine */
+
+/* ---- the writer, holding the log's counter ---------------------------- */
+
+/*
+ * Writes c into its slot, uncommitted and without a record, tagged with
+ * the store's generation.
+ */
+void		 tail_put(struct tail *t, const struct change *c,
+		    uint32_t generation);
+/*
+ * Adds the record of change seq (written by tail_put in this
+ * transaction): copied, or marked too big for the slot.
+ */
+void		 tail_put_record(struct tail *t, uint64_t seq, const void *rec,
+		    size_t len);
+/*
+ * Marks the slots of first … last committed where they still hold those
+ * changes, then raises the head to last.  Called after the commit, and by
+ * the next writer for the change just before its counter (committed, since
+ * the counter moved past it) in case its writer died before publishing.
+ */
+void		 tail_publish(struct tail *t, uint64_t first, uint64_t last);
+
+/* ---- readers ---------------------------------------------------------- */
+
+/* The newest change published. */
+uint64_t	 tail_head(const struct tail *t);
+/*
+ * Copies change seq into out if its slot holds it, committed, of
+ * generation, and stable while copied; the record only when the change is
+ * uid's (uid NULL: always).  Returns 0, or -1 (a miss: read the store).
+ */
+int		 tail_get(const struct tail *t, uint64_t seq,
+		    uint32_t generation, const char *uid,
+		    struct tail_entry *out);
+
+#endif
