@@ -2,20 +2,17 @@
 #include "config.h"
 
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "notify.h"
+#include "shmfile.h"
 #include "xmalloc.h"
 
 #define NOTIFY_FILE	"notify"
@@ -29,47 +26,11 @@ struct notify *
 notify_open(const char *dir, char *err, size_t errlen)
 {
 	struct notify	*n;
-	struct stat	 st;
-	char		 path[4096];
 	void		*map;
-	int		 fd, r;
 
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, NOTIFY_FILE) >=
-	    sizeof path) {
-		snprintf(err, errlen, "%s: path too long", dir);
+	if ((map = shmfile_map(dir, NOTIFY_FILE, NOTIFY_SIZE, NULL, err,
+	    errlen)) == NULL)
 		return NULL;
-	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	/*
-	 * Growing the file with ftruncate is safe against a concurrent
-	 * creator: both make it the same size, and new bytes read as zero.
-	 */
-	if (fstat(fd, &st) == -1 || (st.st_size < (off_t)NOTIFY_SIZE &&
-	    ftruncate(fd, (off_t)NOTIFY_SIZE) == -1)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	/*
-	 * The page must have its disk block before it is mapped: the first
-	 * write to a hole on a full disk would be SIGBUS, not an error.
-	 */
-	if ((r = posix_fallocate(fd, 0, (off_t)NOTIFY_SIZE)) != 0 &&
-	    r != EOPNOTSUPP && r != EINVAL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(r));
-		close(fd);
-		return NULL;
-	}
-	map = mmap(NULL, NOTIFY_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	    0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
-		return NULL;
-	}
 	n = xmalloc(sizeof *n);
 	n->words = map;
 	return n;

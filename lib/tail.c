@@ -1,19 +1,14 @@
 /* tail.c: the shared ring of the newest changes: slots written under the log's counter, read as seqlocks. */
 #include "config.h"
 
-#include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdalign.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "shmfile.h"
 #include "tail.h"
 #include "xmalloc.h"
 
@@ -95,13 +90,14 @@ layout_ok(const struct tail_header *h)
 
 /*
  * Makes the mapped file a tail of this layout if it is not one: a new
- * file, or one an older program left.  Called under the file's lock, so
- * that a concurrent opener sees either the old header or the whole new one.
+ * file, or one an older program left.  shmfile_map calls it under the
+ * file's lock, so that a concurrent opener sees either the old header or
+ * the whole new one.
  */
 static void
-make_layout(unsigned char *map)
+make_layout(void *map)
 {
-	struct tail_header	*h = (struct tail_header *)(void *)map;
+	struct tail_header	*h = map;
 
 	if (layout_ok(h))
 		return;
@@ -114,63 +110,15 @@ make_layout(unsigned char *map)
 	h->magic = TAIL_MAGIC;
 }
 
-static void
-lock_file(int fd, int how)
-{
-	while (flock(fd, how) == -1 && errno == EINTR)
-		;
-}
-
-/* Sizes fd's file for the tail: 0, or an errno value. */
-static int
-size_file(int fd)
-{
-	struct stat	st;
-	int		r;
-
-	if (fstat(fd, &st) == -1 || (st.st_size < (off_t)TAIL_SIZE &&
-	    ftruncate(fd, (off_t)TAIL_SIZE) == -1))
-		return errno;
-	/*
-	 * Every page must have its disk block before it is mapped: the first
-	 * write to a hole on a full disk would be SIGBUS, not an error.
-	 */
-	r = posix_fallocate(fd, 0, (off_t)TAIL_SIZE);
-	return r == EOPNOTSUPP || r == EINVAL ? 0 : r;
-}
-
 struct tail *
 tail_open(const char *dir, char *err, size_t errlen)
 {
 	struct tail	*t;
-	char		 path[4096];
-	void		*map = MAP_FAILED;
-	int		 fd, r;
+	void		*map;
 
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, TAIL_FILE) >=
-	    sizeof path) {
-		snprintf(err, errlen, "%s: path too long", dir);
+	if ((map = shmfile_map(dir, TAIL_FILE, TAIL_SIZE, make_layout, err,
+	    errlen)) == NULL)
 		return NULL;
-	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	lock_file(fd, LOCK_EX);
-	if ((r = size_file(fd)) == 0) {
-		map = mmap(NULL, TAIL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    fd, 0);
-		if (map == MAP_FAILED)
-			r = errno;
-		else
-			make_layout(map);
-	}
-	lock_file(fd, LOCK_UN);
-	close(fd);
-	if (r != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(r));
-		return NULL;
-	}
 	t = xmalloc(sizeof *t);
 	t->map = map;
 	return t;
