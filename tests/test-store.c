@@ -23,6 +23,7 @@
 #include "store-trades.h"
 #include "store.h"
 #include "test.h"
+#include "teststore.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -41,37 +42,9 @@ open_store(int flags)
 	return s;
 }
 
-static void
-make_job(struct job *j, const char *uid, const char *symbol)
-{
-	memset(j, 0, sizeof *j);
-	id_new(j->id);
-	snprintf(j->uid, sizeof j->uid, "%s", uid);
-	j->status = JOB_QUEUED;
-	j->created_at = 1700000000;
-	snprintf(j->spec.symbol, sizeof j->spec.symbol, "%s", symbol);
-	j->spec.interval = INTERVAL_DAY;
-	snprintf(j->spec.strategy, sizeof j->spec.strategy, "buy_and_hold");
-	j->spec.initial_capital = 100000;
-}
 
-static int
-create_job(struct store_txn *txn, void *arg)
-{
-	return jobs_create(txn, arg);
-}
 
-static int
-update_job(struct store_txn *txn, void *arg)
-{
-	return jobs_update(txn, arg);
-}
 
-static int
-remove_job(struct store_txn *txn, void *arg)
-{
-	return jobs_remove(txn, arg);
-}
 
 struct collected {
 	char		ids[64][ID_MAX + 1];
@@ -130,8 +103,8 @@ test_jobs(void)
 
 	REQUIRE((s = open_store(STORE_CREATE)) != NULL);
 	for (i = 0; i < 5; i++) {
-		make_job(&jobs[i], i < 4 ? "alice" : "bob", "DEMO");
-		CHECK_INT(store_write(s, 0, create_job, &jobs[i], err,
+		test_job_make(&jobs[i], i < 4 ? "alice" : "bob", "DEMO");
+		CHECK_INT(store_write(s, 0, test_job_create, &jobs[i], err,
 		    sizeof err), 0);
 	}
 	/* Creation order is list order, newest first. */
@@ -147,7 +120,7 @@ test_jobs(void)
 	/* A status filter follows updates; a limit cuts the newest. */
 	jobs[1].status = JOB_RUNNING;
 	jobs[1].progress = 42.5;
-	CHECK_INT(store_write(s, 0, update_job, &jobs[1], err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &jobs[1], err, sizeof err), 0);
 	q.status = JOB_RUNNING;
 	CHECK_INT(store_read(s, list_jobs, &q, err, sizeof err), 0);
 	CHECK_INT(q.out.n, 1);
@@ -168,10 +141,10 @@ test_jobs(void)
 
 	/* Creating an existing id fails and changes nothing. */
 	got = jobs[0];
-	CHECK_INT(store_write(s, 0, create_job, &got, err, sizeof err),
+	CHECK_INT(store_write(s, 0, test_job_create, &got, err, sizeof err),
 	    EEXIST);
 
-	CHECK_INT(store_write(s, 0, remove_job, &jobs[2], err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_remove, &jobs[2], err, sizeof err), 0);
 	q.uid = "alice";
 	CHECK_INT(store_read(s, list_jobs, &q, err, sizeof err), 0);
 	CHECK_INT(q.out.n, 3);
@@ -227,13 +200,13 @@ test_changelog(void)
 	CHECK_INT(q.out.n, 0);
 	before = q.head;
 
-	make_job(&a, "carol", "DEMO");
-	make_job(&b, "dave", "DEMO");
-	CHECK_INT(store_write(s, 0, create_job, &a, err, sizeof err), 0);
-	CHECK_INT(store_write(s, 0, create_job, &b, err, sizeof err), 0);
+	test_job_make(&a, "carol", "DEMO");
+	test_job_make(&b, "dave", "DEMO");
+	CHECK_INT(store_write(s, 0, test_job_create, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_create, &b, err, sizeof err), 0);
 	for (i = 0; i < 3; i++) {
 		a.progress = i;
-		CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err),
+		CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err),
 		    0);
 	}
 	q.after = before;
@@ -281,7 +254,7 @@ read_then_write(struct store_txn *txn, void *arg)
 	if ((r = jobs_get(txn, n->job->id, &j)) != 0)
 		return r;
 	n->job->progress = 99;
-	n->write_result = store_write(n->store, 0, update_job, n->job, e,
+	n->write_result = store_write(n->store, 0, test_job_update, n->job, e,
 	    sizeof e);
 	/* Still the snapshot from before the write. */
 	if ((r = jobs_get(txn, n->job->id, &j)) != 0)
@@ -298,9 +271,9 @@ test_snapshot_isolation(void)
 	struct nested	 n;
 
 	REQUIRE((s = open_store(0)) != NULL);
-	make_job(&j, "erin", "DEMO");
+	test_job_make(&j, "erin", "DEMO");
 	j.progress = 10;
-	CHECK_INT(store_write(s, 0, create_job, &j, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_create, &j, err, sizeof err), 0);
 	n.store = s;
 	n.job = &j;
 	CHECK_INT(store_read(s, read_then_write, &n, err, sizeof err), 0);
@@ -418,7 +391,7 @@ test_trades(void)
 	int			 i;
 
 	REQUIRE((s = open_store(0)) != NULL);
-	make_job(&j, "gina", "DEMO");
+	test_job_make(&j, "gina", "DEMO");
 	memset(&q, 0, sizeof q);
 	q.job = &j;
 	for (i = 0; i < 4; i++) {
@@ -703,18 +676,18 @@ test_user_numbers(void)
 	REQUIRE((s = open_store(0)) != NULL);
 	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
 	CHECK_INT(h.useq, 0);
-	make_job(&a, "grace", "DEMO");
-	make_job(&b, "heidi", "DEMO");
-	CHECK_INT(store_write(s, 0, create_job, &a, err, sizeof err), 0);
-	CHECK_INT(store_write(s, 0, create_job, &b, err, sizeof err), 0);
-	CHECK_INT(store_write(s, 0, update_job, &b, err, sizeof err), 0);
-	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	test_job_make(&a, "grace", "DEMO");
+	test_job_make(&b, "heidi", "DEMO");
+	CHECK_INT(store_write(s, 0, test_job_create, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_create, &b, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &b, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err), 0);
 	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
 	CHECK_INT(h.useq, 2);
 	CHECK_INT(store_write(s, 0, fake_boot, NULL, err, sizeof err), 0);
 	store_close(s);
 	REQUIRE((s = open_store(0)) != NULL);
-	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err), 0);
 	CHECK_INT(store_read(s, read_user_head, &h, err, sizeof err), 0);
 	CHECK(h.useq >= 3 + (UINT64_C(1) << 24));
 
@@ -765,6 +738,7 @@ spawn_op(int (*fn)(struct store_txn *, void *), int ms, int ready_fd,
 	struct store	*s;
 	pid_t		 pid;
 	char		 c;
+	int		 r;
 
 	if ((pid = fork()) == 0) {
 		if ((s = store_open(&cfg, 0, err, sizeof err)) == NULL)
@@ -773,7 +747,13 @@ spawn_op(int (*fn)(struct store_txn *, void *), int ms, int ready_fd,
 			_exit(3);
 		if (go_fd != -1 && read(go_fd, &c, 1) != 1)
 			_exit(3);
-		_exit(store_read(s, fn, &ms, err, sizeof err) == 0 ? 0 : 4);
+		r = store_read(s, fn, &ms, err, sizeof err);
+		/*
+		 * Leaving the store as a process does: one that only exits
+		 * is one that died, to the next test's watchdog.
+		 */
+		store_close(s);
+		_exit(r == 0 ? 0 : 4);
 	}
 	if (pid == -1)
 		TEST_FAIL("fork: %s", strerror(errno));
@@ -962,8 +942,8 @@ test_read_only(void)
 	uint64_t		 before, after;
 
 	REQUIRE((s = open_store(0)) != NULL);
-	make_job(&j, "ivan", "DEMO");
-	CHECK_INT(store_write(s, 0, create_job, &j, err, sizeof err), 0);
+	test_job_make(&j, "ivan", "DEMO");
+	CHECK_INT(store_write(s, 0, test_job_create, &j, err, sizeof err), 0);
 	CHECK_INT(store_read(s, read_head, &before, err, sizeof err), 0);
 	CHECK_INT(store_write(s, 0, fake_boot, NULL, err, sizeof err), 0);
 	store_close(s);
@@ -973,7 +953,7 @@ test_read_only(void)
 	CHECK_INT(store_read(ro, list_jobs, &q, err, sizeof err), 0);
 	CHECK_INT(q.out.n, 1);
 	CHECK_STR(q.out.ids[0], j.id);
-	CHECK(store_write(ro, 0, update_job, &j, err, sizeof err) != 0);
+	CHECK(store_write(ro, 0, test_job_update, &j, err, sizeof err) != 0);
 	store_close(ro);
 	/* The boot is recorded: a writer's open keeps the numbers. */
 	REQUIRE((s = open_store(0)) != NULL);
@@ -1018,11 +998,7 @@ main(int argc, char **argv)
 	int	r;
 
 	dir = test_tmpdir();
-	conf_defaults(&cfg);
-	free(cfg.store_dir);
-	cfg.store_dir = xstrdup(dir);
-	cfg.max_processes = 64;
-	cfg.cache_size = 4 * 1024 * 1024;
+	test_store_conf(&cfg, dir);
 	r = test_main(argc, argv, tests, 120);
 	conf_free(&cfg);
 	test_rmtree(dir);

@@ -21,6 +21,7 @@
 #include "store.h"
 #include "tail.h"
 #include "test.h"
+#include "teststore.h"
 #include "xmalloc.h"
 
 static char		*dir;
@@ -350,31 +351,8 @@ test_stale_file(void)
 
 /* ---- the store writing it ------------------------------------------------ */
 
-static void
-make_job(struct job *j, const char *uid)
-{
-	memset(j, 0, sizeof *j);
-	id_new(j->id);
-	snprintf(j->uid, sizeof j->uid, "%s", uid);
-	j->status = JOB_QUEUED;
-	j->created_at = 1700000000;
-	snprintf(j->spec.symbol, sizeof j->spec.symbol, "DEMO");
-	j->spec.interval = INTERVAL_DAY;
-	snprintf(j->spec.strategy, sizeof j->spec.strategy, "buy_and_hold");
-	j->spec.initial_capital = 100000;
-}
 
-static int
-create_job(struct store_txn *txn, void *arg)
-{
-	return jobs_create(txn, arg);
-}
 
-static int
-update_job(struct store_txn *txn, void *arg)
-{
-	return jobs_update(txn, arg);
-}
 
 static int
 update_then_fail(struct store_txn *txn, void *arg)
@@ -419,8 +397,8 @@ test_store_publishes(void)
 	remove_tail();
 	REQUIRE((s = store_open(&cfg, STORE_CREATE, err, sizeof err)) != NULL);
 	t = store_tail(s);
-	make_job(&j, "alice");
-	CHECK_INT(store_write(s, 0, create_job, &j, err, sizeof err), 0);
+	test_job_make(&j, "alice", "DEMO");
+	CHECK_INT(store_write(s, 0, test_job_create, &j, err, sizeof err), 0);
 	head = store_head(s);
 	CHECK_INT(tail_head(t), head);
 	REQUIRE(tail_get(t, head, generation(s), "alice", &e) == 0);
@@ -440,7 +418,7 @@ test_store_publishes(void)
 	CHECK_INT(tail_get(t, head + 1, generation(s), "alice", &e), -1);
 	/* The next write takes the same seq, and its record is the one read. */
 	j.progress = 60;
-	CHECK_INT(store_write(s, 0, update_job, &j, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &j, err, sizeof err), 0);
 	CHECK_INT(store_head(s), head + 1);
 	CHECK_INT(tail_head(t), head + 1);
 	REQUIRE(tail_get(t, head + 1, generation(s), "alice", &e) == 0);
@@ -531,12 +509,12 @@ test_follow_from_tail(void)
 	f.uid = "carol";
 	f.stats = &stats;
 	REQUIRE(follow_start(s, &f, NULL, NULL, err, sizeof err) == 0);
-	make_job(&a, "carol");
-	make_job(&b, "dave");
-	CHECK_INT(store_write(s, 0, create_job, &a, err, sizeof err), 0);
-	CHECK_INT(store_write(s, 0, create_job, &b, err, sizeof err), 0);
+	test_job_make(&a, "carol", "DEMO");
+	test_job_make(&b, "dave", "DEMO");
+	CHECK_INT(store_write(s, 0, test_job_create, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_create, &b, err, sizeof err), 0);
 	a.progress = 42;
-	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err), 0);
 
 	/* Woken: from the tail, dave's change only walked past. */
 	CHECK_INT(follow_update(s, &f, FOLLOW_WOKEN, &seen_ops, &sn, err,
@@ -557,7 +535,7 @@ test_follow_from_tail(void)
 
 	/* A change the ops cannot take from the tail: all of it in the store. */
 	a.progress = 43;
-	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err), 0);
 	sn.need_store = 1;
 	CHECK_INT(follow_update(s, &f, FOLLOW_WOKEN, &seen_ops, &sn, err,
 	    sizeof err), FOLLOW_CHANGED);
@@ -569,14 +547,14 @@ test_follow_from_tail(void)
 	/* The timed poll reads the store even when the tail would do. */
 	sn.need_store = 0;
 	a.progress = 44;
-	CHECK_INT(store_write(s, 0, update_job, &a, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &a, err, sizeof err), 0);
 	CHECK_INT(follow_update(s, &f, 0, &seen_ops, &sn, err, sizeof err),
 	    FOLLOW_CHANGED);
 	CHECK_INT(stats.store, 2);
 	CHECK_INT(f.useq, 4);
 
 	/* Others' changes alone: the store's follower moves past them too. */
-	CHECK_INT(store_write(s, 0, update_job, &b, err, sizeof err), 0);
+	CHECK_INT(store_write(s, 0, test_job_update, &b, err, sizeof err), 0);
 	CHECK_INT(follow_update(s, &f, 0, &seen_ops, &sn, err, sizeof err),
 	    FOLLOW_QUIET);
 	CHECK_INT(f.seq, store_head(s));
@@ -602,11 +580,7 @@ main(int argc, char **argv)
 	int	r;
 
 	dir = test_tmpdir();
-	conf_defaults(&cfg);
-	free(cfg.store_dir);
-	cfg.store_dir = xstrdup(dir);
-	cfg.max_processes = 64;
-	cfg.cache_size = 4 * 1024 * 1024;
+	test_store_conf(&cfg, dir);
 	r = test_main(argc, argv, tests, 120);
 	conf_free(&cfg);
 	test_rmtree(dir);
