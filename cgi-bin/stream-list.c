@@ -9,6 +9,7 @@
 
 #include "jobctl.h"
 #include "log.h"
+#include "tail.h"
 #include "stream-list.h"
 #include "xmalloc.h"
 
@@ -22,6 +23,27 @@
  * of other users' changes).
  */
 
+static const char	*tail_text(const struct list_stream *ls,
+			    const void *item);
+
+/*
+ * Sends an added or updated event from the text the writer made, as
+ * json-c would have written the object around it: one stream less making
+ * the same text as every other stream of its user.
+ */
+static int
+emit_text(struct list_stream *ls, const char *name, const char *text)
+{
+	buf_reset(&ls->data);
+	buf_add(&ls->data, "{\"", 2);
+	buf_adds(&ls->data, ls->kind->item);
+	buf_add(&ls->data, "\":", 2);
+	buf_adds(&ls->data, text);
+	buf_addc(&ls->data, '}');
+	ls->s->writer_texts++;
+	return stream_send(ls->s, ls->event_id, name, buf_str(&ls->data));
+}
+
 /* Sends one of the window's events in the kind's words. */
 static int
 emit(enum window_event ev, const void *items, int n, const char *id,
@@ -30,9 +52,13 @@ emit(enum window_event ev, const void *items, int n, const char *id,
 	struct list_stream	*ls = arg;
 	const struct list_kind	*k = ls->kind;
 	json_object		*o, *arr;
-	const char		*name = NULL;
+	const char		*name = NULL, *text;
 	int			 i, r;
 
+	if ((ev == WINDOW_ADDED || ev == WINDOW_UPDATED) &&
+	    (text = tail_text(ls, items)) != NULL)
+		return emit_text(ls, ev == WINDOW_ADDED ? k->added :
+		    k->updated, text);
 	o = json_object_new_object();
 	switch (ev) {
 	case WINDOW_SNAPSHOT:
@@ -82,8 +108,10 @@ list_open(const struct list_kind *kind, struct stream *s, void **state,
 	ls->wtype.removable = kind->removed != NULL;
 	ls->wtype.emit = emit;
 	ls->window = window_new(&ls->wtype, ls->limit);
-	if (kind->decode != NULL)
+	if (kind->decode != NULL) {
 		ls->tail_items = xcalloc(LIST_TAIL_ITEMS, kind->size);
+		ls->tail_texts = xcalloc(LIST_TAIL_ITEMS, TAIL_TEXT_MAX + 1);
+	}
 	ls->follow.uid = s->uid;
 	ls->follow.stats = &s->follow_stats;
 	return 200;
@@ -98,6 +126,8 @@ list_free(void *state)
 		return;
 	window_free(ls->window);
 	free(ls->tail_items);
+	free(ls->tail_texts);
+	buf_free(&ls->data);
 	free(ls);
 }
 
@@ -210,6 +240,12 @@ tail_item(const struct list_stream *ls, int i)
 	return ls->tail_items + (size_t)i * ls->kind->size;
 }
 
+static char *
+tail_text_at(const struct list_stream *ls, int i)
+{
+	return ls->tail_texts + (size_t)i * (TAIL_TEXT_MAX + 1);
+}
+
 /* The place of the item id among those read from the tail, or -1. */
 static int
 tail_find(const struct list_stream *ls, const char *id)
@@ -251,10 +287,27 @@ tail_note(const struct tail_entry *e, void *arg)
 	if (ls->kind->decode(ls, e->rec, e->rec_len, tail_item(ls, i)) != 0 ||
 	    strcmp(ls->kind->id(tail_item(ls, i)), c->id) != 0)
 		return FOLLOW_STORE;
+	memcpy(tail_text_at(ls, i), e->text, e->text_len + 1);
 	if (i == ls->ntail)
 		ls->ntail++;
 	window_note(ls->window, c->id, 0);
 	return 0;
+}
+
+/*
+ * The writer's text of item, if the last read came from the tail and
+ * item is, to the byte, the record the text was made from; else NULL.
+ */
+static const char *
+tail_text(const struct list_stream *ls, const void *item)
+{
+	int	i;
+
+	if ((i = tail_find(ls, ls->kind->id(item))) == -1 ||
+	    tail_text_at(ls, i)[0] == '\0' ||
+	    memcmp(tail_item(ls, i), item, ls->kind->size) != 0)
+		return NULL;
+	return tail_text_at(ls, i);
 }
 
 static int

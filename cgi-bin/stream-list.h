@@ -73,7 +73,13 @@ struct list_stream {
 	char			 event_id[32];
 	/* Items read from the tail: LIST_TAIL_ITEMS of kind->size. */
 	char			*tail_items;
+	/*
+	 * Their API shapes as the writer made them (lib/tail.h):
+	 * LIST_TAIL_ITEMS strings of TAIL_TEXT_MAX + 1, "" where it gave none.
+	 */
+	char			*tail_texts;
 	int			 ntail;
+	struct buf		 data;	/* an event's data, made from a text */
 };
 
 /*

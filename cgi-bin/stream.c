@@ -307,9 +307,10 @@ stream_serve(struct call *c, const struct stream_kind *kind)
 	end = run(&s, kind, state, c->rs->stopping, c->rs->io);
 	watch_connection(&s, 0);
 	log_info("stream %s (%s): %s after %lld s; updates: %" PRIu64
-	    " from the tail, %" PRIu64 " from the store", kind->name, s.uid,
+	    " from the tail, %" PRIu64 " from the store; %" PRIu64
+	    " events of the writer's text", kind->name, s.uid,
 	    end_names[end], (long long)((mono_ms() - start) / 1000),
-	    s.follow_stats.tail, s.follow_stats.store);
+	    s.follow_stats.tail, s.follow_stats.store, s.writer_texts);
 out:
 	if (kind->free != NULL)
 		kind->free(state);

@@ -30,6 +30,8 @@ struct stream {
 	/* FOLLOW_WOKEN when a commit woke this update, 0 on the timed poll. */
 	int			 follow_flags;
 	struct follow_stats	 follow_stats;	/* shown when the stream ends */
+	/* Events sent with the text their writer made (lib/tail.h): shown too. */
+	uint64_t		 writer_texts;
 	struct buf		 out;
 };
 

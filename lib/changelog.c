@@ -254,9 +254,10 @@ changelog_append(struct store_txn *txn, enum change_kind kind,
 }
 
 void
-changelog_append_record(struct store_txn *txn, const void *rec, size_t len)
+changelog_append_record(struct store_txn *txn, const void *rec, size_t len,
+    const char *text)
 {
-	tail_put_record(store_tail(txn->store), txn->seq, rec, len);
+	tail_put_record(store_tail(txn->store), txn->seq, rec, len, text);
 }
 
 int

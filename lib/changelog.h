@@ -50,10 +50,12 @@ int	changelog_append(struct store_txn *txn, enum change_kind kind,
 /*
  * Adds to the change just appended in txn the record (a job's or a
  * history entry's stored bytes, len of them, borrowed) that its
- * transaction stores, for the streams that read the tail (lib/tail.h).
+ * transaction stores, and the record's API shape as JSON text (text,
+ * borrowed; NULL if none), for the streams that read the tail
+ * (lib/tail.h).
  */
 void	changelog_append_record(struct store_txn *txn, const void *rec,
-	    size_t len);
+	    size_t len, const char *text);
 /*
  * Calls fn for each of uid's changes with seq > after, in order, until fn
  * returns non-zero (which is returned).  Returns 0 or a store code.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "json.h"
 #include "store-history.h"
 #include "store-int.h"
 #include "xmalloc.h"
@@ -69,6 +70,7 @@ history_create(struct store_txn *txn, struct history_entry *h)
 	DB		*db = store_db(txn, STORE_HISTORY);
 	struct buf	 rec = BUF_INIT;
 	DBT		 key, data;
+	json_object	*o;
 	int		 r;
 
 	if ((r = changelog_append(txn, CHANGE_BACKTEST, h->uid, h->id, 0)) !=
@@ -81,8 +83,11 @@ history_create(struct store_txn *txn, struct history_entry *h)
 	data.data = rec.data;
 	data.size = (uint32_t)rec.len;
 	r = db->put(db, txn->tid, &key, &data, DB_NOOVERWRITE);
-	if (r == 0)
-		changelog_append_record(txn, rec.data, rec.len);
+	if (r == 0) {
+		o = history_to_json(h);
+		changelog_append_record(txn, rec.data, rec.len, json_text(o));
+		json_object_put(o);
+	}
 	buf_free(&rec);
 	return r == DB_KEYEXIST ? EEXIST : r;
 }

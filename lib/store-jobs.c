@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "json.h"
 #include "store-int.h"
 #include "store-jobs.h"
 #include "xmalloc.h"
@@ -123,6 +124,7 @@ put(struct store_txn *txn, const struct job *j, uint32_t flags)
 	DB		*db = store_db(txn, STORE_JOBS);
 	struct buf	 rec = BUF_INIT;
 	DBT		 key, data;
+	json_object	*o;
 	int		 r;
 
 	job_encode(j, &rec);
@@ -131,9 +133,15 @@ put(struct store_txn *txn, const struct job *j, uint32_t flags)
 	data.data = rec.data;
 	data.size = (uint32_t)rec.len;
 	r = db->put(db, txn->tid, &key, &data, flags);
-	/* Every put follows the change it logs: the record goes with it. */
-	if (r == 0)
-		changelog_append_record(txn, rec.data, rec.len);
+	/*
+	 * Every put follows the change it logs: the record goes with it, and
+	 * its text, made here once for all the streams that send it.
+	 */
+	if (r == 0) {
+		o = job_to_json(j);
+		changelog_append_record(txn, rec.data, rec.len, json_text(o));
+		json_object_put(o);
+	}
 	buf_free(&rec);
 	return r;
 }

@@ -12,10 +12,9 @@
 #include "tail.h"
 #include "xmalloc.h"
 
-#define TAIL_FILE	"tail"
 #define TAIL_MAGIC	0x4c545342u	/* "BSTL" */
-/* Bumped with any change to the header or the slot below. */
-#define TAIL_LAYOUT	1u
+/* Bumped, with TAIL_FILE's number, at any change to the header or slot. */
+#define TAIL_LAYOUT	2u
 
 /*
  * The file's first TAIL_SLOT_SIZE bytes: what layout the slots have, and
@@ -27,6 +26,7 @@ struct tail_header {
 	uint32_t		 slots;
 	uint32_t		 slot_size;
 	uint32_t		 record_max;
+	uint32_t		 text_max;
 	/* Its own cache line: every writer raises it, every reader reads it. */
 	alignas(64) _Atomic uint64_t head;
 };
@@ -48,9 +48,11 @@ struct slot {
 	uint32_t		 aux;
 	uint32_t		 rec_len;
 	uint32_t		 too_big;
+	uint32_t		 text_len;
 	char			 uid[UID_MAX + 1];
 	char			 id[ID_MAX + 1];
 	unsigned char		 rec[TAIL_RECORD_MAX];
+	char			 text[TAIL_TEXT_MAX];
 };
 
 _Static_assert(sizeof(struct slot) <= TAIL_SLOT_SIZE, "a slot outgrew its room");
@@ -85,7 +87,7 @@ layout_ok(const struct tail_header *h)
 {
 	return h->magic == TAIL_MAGIC && h->layout == TAIL_LAYOUT &&
 	    h->slots == TAIL_SLOTS && h->slot_size == TAIL_SLOT_SIZE &&
-	    h->record_max == TAIL_RECORD_MAX;
+	    h->record_max == TAIL_RECORD_MAX && h->text_max == TAIL_TEXT_MAX;
 }
 
 /*
@@ -105,6 +107,7 @@ make_layout(void *map)
 	h->slots = TAIL_SLOTS;
 	h->slot_size = TAIL_SLOT_SIZE;
 	h->record_max = TAIL_RECORD_MAX;
+	h->text_max = TAIL_TEXT_MAX;
 	h->layout = TAIL_LAYOUT;
 	atomic_store_explicit(&h->head, 0, memory_order_relaxed);
 	h->magic = TAIL_MAGIC;
@@ -174,24 +177,36 @@ tail_put(struct tail *t, const struct change *c, uint32_t generation)
 	sl->aux = c->aux;
 	sl->rec_len = 0;
 	sl->too_big = 0;
+	sl->text_len = 0;
 	memcpy(sl->uid, c->uid, sizeof sl->uid);
 	memcpy(sl->id, c->id, sizeof sl->id);
 	write_end(sl);
 }
 
 void
-tail_put_record(struct tail *t, uint64_t seq, const void *rec, size_t len)
+tail_put_record(struct tail *t, uint64_t seq, const void *rec, size_t len,
+    const char *text)
 {
 	struct slot	*sl = slot_of(t, seq);
+	size_t		 tlen = text != NULL ? strlen(text) : 0;
 
 	if (atomic_load_explicit(&sl->seq, memory_order_relaxed) != seq)
 		return;
 	write_begin(sl);
+	/* A second put of the change replaces the first one's record. */
+	sl->rec_len = 0;
+	sl->text_len = 0;
 	if (len > TAIL_RECORD_MAX)
 		sl->too_big = 1;
 	else {
+		sl->too_big = 0;
 		memcpy(sl->rec, rec, len);
 		sl->rec_len = (uint32_t)len;
+		/* Text without its record would be of no use to a reader. */
+		if (tlen <= TAIL_TEXT_MAX) {
+			memcpy(sl->text, text, tlen);
+			sl->text_len = (uint32_t)tlen;
+		}
 	}
 	write_end(sl);
 }
@@ -262,12 +277,19 @@ tail_get(const struct tail *t, uint64_t seq, uint32_t generation,
 	c->uid[sizeof c->uid - 1] = '\0';
 	c->id[sizeof c->id - 1] = '\0';
 	out->rec_len = 0;
+	out->text_len = 0;
+	out->text[0] = '\0';
 	out->too_big = sl->too_big != 0;
 	if (uid == NULL || strcmp(c->uid, uid) == 0) {
 		out->rec_len = sl->rec_len;
-		if (out->rec_len > TAIL_RECORD_MAX)
+		out->text_len = sl->text_len;
+		/* Torn or damaged: the version check would fail anyway. */
+		if (out->rec_len > TAIL_RECORD_MAX ||
+		    out->text_len > TAIL_TEXT_MAX)
 			return -1;
 		memcpy(out->rec, sl->rec, out->rec_len);
+		memcpy(out->text, sl->text, out->text_len);
+		out->text[out->text_len] = '\0';
 	}
 	atomic_thread_fence(memory_order_acquire);
 	return atomic_load_explicit(&sl->version, memory_order_relaxed) == v ?

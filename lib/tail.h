@@ -9,7 +9,7 @@
 
 /*
  * A ring of TAIL_SLOTS slots in a file of the environment directory
- * ("tail"), mapped by every process of the store.  Slot seq % TAIL_SLOTS
+ * (TAIL_FILE), mapped by every process of the store.  Slot seq % TAIL_SLOTS
  * holds change seq and, for a job or history change, the record as that
  * transaction stored it.  The writer fills slots while it holds the log's
  * counter (so in sequence order), and after its commit marks them
@@ -22,15 +22,30 @@
  */
 
 /*
- * 4096 slots of 1 KiB: 4 MiB of file, of which a reader touches only the
+ * The file's name carries its layout: programs of two versions, side by
+ * side during an upgrade, each keep a ring of their own instead of making
+ * the other's anew at every open.  A stream then misses the tail of the
+ * other version's writes (its head does not move) and reads them from the
+ * store at its timed poll: later, never wrong.
+ */
+#define TAIL_FILE		"tail.2"
+
+/*
+ * 4096 slots of 2 KiB: 8 MiB of file, of which a reader touches only the
  * pages of the slots it walks (a woken stream walks the few since its last
  * read).  4096 changes is minutes of a busy store, far more than a stream
  * falls behind between two wakes.
  */
 #define TAIL_SLOTS		4096u
-#define TAIL_SLOT_SIZE		1024u
+#define TAIL_SLOT_SIZE		2048u
 /* Room for a record in a slot: a job with a long message does not fit. */
 #define TAIL_RECORD_MAX		768u
+/*
+ * Room for the record's API shape as JSON text, made once by the writer
+ * so that a thousand streams of its user do not each make it again.  A
+ * text that does not fit is left out, and each reader makes its own.
+ */
+#define TAIL_TEXT_MAX		1024u
 
 /* One slot as a reader copies it. */
 struct tail_entry {
@@ -43,13 +58,20 @@ struct tail_entry {
 	size_t		 rec_len;
 	int		 too_big;
 	unsigned char	 rec[TAIL_RECORD_MAX];
+	/*
+	 * The record's API shape (job_to_json, history_to_json) as the
+	 * streams send it: text_len bytes and a NUL; 0 when the writer gave
+	 * none or it did not fit.  Copied with the record.
+	 */
+	size_t		 text_len;
+	char		 text[TAIL_TEXT_MAX + 1];
 };
 
 struct tail;
 
 /*
- * Maps dir/tail, creating it, or making it anew if it has another layout
- * (an older program's).  Returns NULL with a reason in err.  Free with
+ * Maps dir/TAIL_FILE, creating it, or making it anew if it is not a ring
+ * of this layout (a crash during its creation).  Returns NULL with a reason in err.  Free with
  * tail_close().
  */
 struct tail	*tail_open(const char *dir, char *err, size_t errlen);
@@ -65,10 +87,11 @@ void		 tail_put(struct tail *t, const struct change *c,
 		    uint32_t generation);
 /*
  * Adds the record of change seq (written by tail_put in this
- * transaction): copied, or marked too big for the slot.
+ * transaction): copied, or marked too big for the slot; and its API
+ * shape as JSON text (NUL-terminated; NULL: none), left out if too long.
  */
 void		 tail_put_record(struct tail *t, uint64_t seq, const void *rec,
-		    size_t len);
+		    size_t len, const char *text);
 /*
  * Marks the slots of first … last committed where they still hold those
  * changes, then raises the head to last.  Called after the commit, and by
@@ -83,8 +106,8 @@ void		 tail_publish(struct tail *t, uint64_t first, uint64_t last);
 uint64_t	 tail_head(const struct tail *t);
 /*
  * Copies change seq into out if its slot holds it, committed, of
- * generation, and stable while copied; the record only when the change is
- * uid's (uid NULL: always).  Returns 0, or -1 (a miss: read the store).
+ * generation, and stable while copied; the record and its text only when
+ * the change is uid's (uid NULL: always).  Returns 0, or -1 (a miss: read the store).
  */
 int		 tail_get(const struct tail *t, uint64_t seq,
 		    uint32_t generation, const char *uid,

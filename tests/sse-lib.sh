@@ -122,4 +122,10 @@ sse_tail_used() {
 	[ "$tail_updates" -gt 0 ] ||
 	    fail "no stream update was read from the tail of the change log"
 	step "$tail_updates stream updates read from the tail"
+	writer_texts=$(cat "$LIGHTTPD_STDERR" "$LIGHTTPD_ERROR_LOG" 2>/dev/null |
+	    sed -n 's/.* \([0-9][0-9]*\) events of the writer.s text.*/\1/p' |
+	    awk '{ n += $1 } END { print n + 0 }')
+	[ "$writer_texts" -gt 0 ] ||
+	    fail "no list event was sent with the text its writer made"
+	step "$writer_texts list events sent with the writer's text"
 }

@@ -16,6 +16,7 @@
 #include "follow.h"
 #include "ids.h"
 #include "job.h"
+#include "json.h"
 #include "notify.h"
 #include "store-jobs.h"
 #include "store.h"
@@ -43,18 +44,23 @@ make_change(struct change *c, uint64_t seq, const char *uid, const char *id)
 	c->aux = (uint32_t)seq;
 }
 
-/* Writes change seq of uid with a record of n bytes of seq's low byte. */
+/*
+ * Writes change seq of uid with a record of n bytes of seq's low byte,
+ * and the text "text<seq>".
+ */
 static void
 put(struct tail *t, uint64_t seq, const char *uid, const char *id, size_t n)
 {
 	struct change	c;
 	unsigned char	rec[2 * TAIL_RECORD_MAX];
+	char		text[32];
 
 	make_change(&c, seq, uid, id);
 	tail_put(t, &c, GEN);
 	memset(rec, (int)(seq & 0xff), sizeof rec);
+	snprintf(text, sizeof text, "text%llu", (unsigned long long)seq);
 	if (n > 0)
-		tail_put_record(t, seq, rec, n);
+		tail_put_record(t, seq, rec, n, text);
 }
 
 static struct tail *
@@ -72,7 +78,7 @@ remove_tail(void)
 {
 	char	path[4096];
 
-	snprintf(path, sizeof path, "%s/tail", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, TAIL_FILE);
 	unlink(path);
 }
 
@@ -106,14 +112,19 @@ test_publish_in_order(void)
 	CHECK_INT(e.change.aux, 1);
 	CHECK_INT(e.rec_len, 100);
 	CHECK_INT(e.rec[99], 1);
+	CHECK_STR(e.text, "text1");
+	CHECK_INT(e.text_len, 5);
 	/* Another user's change: checked, its record not copied. */
 	REQUIRE(tail_get(t, 2, GEN, "alice", &e) == 0);
 	CHECK_STR(e.change.uid, "bob");
 	CHECK_INT(e.rec_len, 0);
+	CHECK_STR(e.text, "");
 	REQUIRE(tail_get(t, 2, GEN, NULL, &e) == 0);
 	CHECK_INT(e.rec_len, 50);
+	CHECK_STR(e.text, "text2");
 	REQUIRE(tail_get(t, 3, GEN, "alice", &e) == 0);
 	CHECK_INT(e.rec_len, 0);
+	CHECK_INT(e.text_len, 0);
 	CHECK(!e.too_big);
 	/* Past the head, or of another generation (a recovery since): none. */
 	CHECK_INT(tail_get(t, 4, GEN, "alice", &e), -1);
@@ -133,6 +144,51 @@ test_record_too_big(void)
 	tail_publish(t, 1, 1);
 	REQUIRE(tail_get(t, 1, GEN, "alice", &e) == 0);
 	CHECK_INT(e.rec_len, 0);
+	CHECK_INT(e.text_len, 0);
+	CHECK(e.too_big);
+	tail_close(t);
+}
+
+/*
+ * A change whose transaction puts its record twice carries the second
+ * put's record and text, never a mix, and never the first's text beside
+ * a record it was not made from.
+ */
+static void
+test_record_put_again(void)
+{
+	struct tail		*t;
+	struct tail_entry	 e;
+	unsigned char		 rec[TAIL_RECORD_MAX + 1];
+	char			 text[TAIL_TEXT_MAX + 2];
+
+	remove_tail();
+	REQUIRE((t = open_tail()) != NULL);
+	memset(rec, 'r', sizeof rec);
+	memset(text, 't', sizeof text);
+	text[sizeof text - 1] = '\0';
+	put(t, 1, "alice", "job1", 10);
+	/* A text too long for the slot: the record stays, without text. */
+	tail_put_record(t, 1, rec, 20, text);
+	/* One that just fits. */
+	put(t, 2, "alice", "job2", 10);
+	text[TAIL_TEXT_MAX] = '\0';
+	tail_put_record(t, 2, rec, 30, text);
+	/* A record too big after one that fitted: neither is left. */
+	put(t, 3, "alice", "job3", 10);
+	tail_put_record(t, 3, rec, sizeof rec, "x");
+	tail_publish(t, 1, 3);
+	REQUIRE(tail_get(t, 1, GEN, "alice", &e) == 0);
+	CHECK_INT(e.rec_len, 20);
+	CHECK_INT(e.text_len, 0);
+	CHECK_STR(e.text, "");
+	REQUIRE(tail_get(t, 2, GEN, "alice", &e) == 0);
+	CHECK_INT(e.rec_len, 30);
+	CHECK_INT(e.text_len, TAIL_TEXT_MAX);
+	CHECK(strcmp(e.text, text) == 0);
+	REQUIRE(tail_get(t, 3, GEN, "alice", &e) == 0);
+	CHECK_INT(e.rec_len, 0);
+	CHECK_INT(e.text_len, 0);
 	CHECK(e.too_big);
 	tail_close(t);
 }
@@ -197,7 +253,7 @@ poke_version(uint64_t seq, uint32_t v)
 	off_t	off;
 	int	fd;
 
-	snprintf(path, sizeof path, "%s/tail", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, TAIL_FILE);
 	off = (off_t)TAIL_SLOT_SIZE * (off_t)(1 + seq % TAIL_SLOTS);
 	REQUIRE((fd = open(path, O_RDWR)) != -1);
 	CHECK_INT(pwrite(fd, &v, sizeof v, off), sizeof v);
@@ -327,7 +383,7 @@ test_stale_file(void)
 	put(t, 1, "alice", "job1", 10);
 	tail_publish(t, 1, 1);
 	tail_close(t);
-	snprintf(path, sizeof path, "%s/tail", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, TAIL_FILE);
 	memset(junk, 0x5a, sizeof junk);
 	REQUIRE((fd = open(path, O_RDWR)) != -1);
 	CHECK_INT(pwrite(fd, junk, 16, 0), 16);	/* another magic, layout */
@@ -385,6 +441,51 @@ generation(struct store *s)
 	return notify_value(store_notify(s), NOTIFY_GENERATION);
 }
 
+/* The slot's text is what a stream would make of its record. */
+static void
+check_text(const struct tail_entry *e, const struct job *j)
+{
+	json_object	*o;
+
+	o = job_to_json(j);
+	CHECK_STR(e->text, json_text(o));
+	CHECK_INT(e->text_len, strlen(json_text(o)));
+	json_object_put(o);
+}
+
+/*
+ * A finished job, summary and all, with messages of a usual length: its
+ * text fits a slot, so that the streams of its user send the writer's.
+ */
+static void
+make_finished(struct job *j)
+{
+	struct summary	*m = &j->summary;
+
+	j->status = JOB_COMPLETED;
+	j->started_at = 1700000100;
+	j->finished_at = 1700000200;
+	j->progress = 100;
+	j->current_bar = j->total_bars = 25200;
+	snprintf(j->message, sizeof j->message,
+	    "Completed: 25200 bars, 1234 trades, final equity 123456.78");
+	snprintf(j->backtest_id, sizeof j->backtest_id, "%s", j->id);
+	j->trade_count = 2468;
+	j->has_summary = 1;
+	m->initial_capital = 100000;
+	m->final_equity = 123456.789012345;
+	m->total_return_pct = 23.456789012345;
+	m->max_drawdown_pct = -12.3456789012345;
+	m->total_trades = 1234;
+	m->winning_trades = 678;
+	m->losing_trades = 556;
+	m->win_rate_pct = 54.9432739059968;
+	m->profit_factor = 1.23456789012345;
+	m->sharpe_ratio = 0.987654321098765;
+	m->buy_and_hold_return_pct = 34.5678901234567;
+	m->bars_processed = 25200;
+}
+
 static void
 test_store_publishes(void)
 {
@@ -410,6 +511,7 @@ test_store_publishes(void)
 	REQUIRE(job_decode(e.rec, e.rec_len, &got) == 0);
 	CHECK_STR(got.id, j.id);
 	CHECK_INT(got.create_seq, head);
+	check_text(&e, &got);
 
 	/* An aborted write leaves its slot pending and the head alone. */
 	j.progress = 50;
@@ -424,6 +526,14 @@ test_store_publishes(void)
 	REQUIRE(tail_get(t, head + 1, generation(s), "alice", &e) == 0);
 	REQUIRE(job_decode(e.rec, e.rec_len, &got) == 0);
 	CHECK_NEAR(got.progress, 60, 0);
+	check_text(&e, &got);
+
+	make_finished(&j);
+	CHECK_INT(store_write(s, 0, test_job_update, &j, err, sizeof err), 0);
+	REQUIRE(tail_get(t, store_head(s), generation(s), "alice", &e) == 0);
+	REQUIRE(job_decode(e.rec, e.rec_len, &got) == 0);
+	CHECK(e.text_len > 0);
+	check_text(&e, &got);
 	store_close(s);
 }
 
@@ -567,6 +677,7 @@ main(int argc, char **argv)
 	static const struct test tests[] = {
 		{ "publish_in_order", test_publish_in_order },
 		{ "record_too_big", test_record_too_big },
+		{ "record_put_again", test_record_put_again },
 		{ "abort_then_reuse", test_abort_then_reuse },
 		{ "wrap_around", test_wrap_around },
 		{ "half_written", test_half_written },
