@@ -76,11 +76,27 @@ notify_value(struct notify *n, uint32_t w)
  */
 #define WAKE_FANOUT	2
 
+/*
+ * A waiter sleeps with the bit of the value it saw, and a wake names the
+ * bit of the value the word moved from: so the tree of one move wakes only
+ * those that saw the word before it.  With plain wakes, the tree's last
+ * branches woke processes that had already seen the move and slept again,
+ * as many as the real ones: every stream ran twice per commit.  A process
+ * that slept 32 moves ago shares its bit with the current ones; it is
+ * woken in their tree, as it should be.
+ */
+static uint32_t
+bit_of(uint32_t value)
+{
+	return 1u << (value % 32);
+}
+
 static void
-wake(uint32_t *word)
+wake(uint32_t *word, uint32_t from)
 {
 	/* Not FUTEX_PRIVATE_FLAG: the waiters are other processes. */
-	syscall(SYS_futex, word, FUTEX_WAKE, WAKE_FANOUT, NULL, NULL, 0);
+	syscall(SYS_futex, word, FUTEX_WAKE_BITSET, WAKE_FANOUT, NULL, NULL,
+	    bit_of(from));
 }
 
 void
@@ -88,8 +104,7 @@ notify_bump(struct notify *n, uint32_t w)
 {
 	uint32_t	*word = &n->words[w % NOTIFY_WORDS];
 
-	__atomic_add_fetch(word, 1, __ATOMIC_RELEASE);
-	wake(word);
+	wake(word, __atomic_fetch_add(word, 1, __ATOMIC_RELEASE));
 }
 
 int
@@ -100,12 +115,19 @@ notify_wait(struct notify *n, uint32_t w, uint32_t seen, int64_t timeout_ms)
 
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	ts.tv_sec = (time_t)(timeout_ms / 1000);
-	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-	if (syscall(SYS_futex, word, FUTEX_WAIT, seen, &ts, NULL, 0) == 0) {
-		/* Woken: pass the wake on while the word has moved. */
+	/* FUTEX_WAIT_BITSET's timeout is a time of CLOCK_MONOTONIC. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(timeout_ms / 1000);
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET, seen, &ts, NULL,
+	    bit_of(seen)) == 0) {
+		/* Woken: pass the wake on to others that saw seen. */
 		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != seen)
-			wake(word);
+			wake(word, seen);
 		return 0;
 	}
 	if (errno == EAGAIN)	/* the word had already moved */
