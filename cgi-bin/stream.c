@@ -53,7 +53,7 @@ flush_out(struct stream *s)
 	}
 	buf_reset(&s->out);
 	/* An idle stream needs a heartbeat only after quiet time. */
-	s->beat_ms = mono_ms() + s->cfg->heartbeat;
+	s->beat_ms = s->now_ms + s->cfg->heartbeat;
 	return http_flush(s->req);
 }
 
@@ -61,8 +61,15 @@ int
 stream_send(struct stream *s, const char *id, const char *event,
     const char *data)
 {
-	if (id != NULL && id != s->last_sent)
-		snprintf(s->last_sent, sizeof s->last_sent, "%s", id);
+	size_t	n;
+
+	/* Not snprintf: its stdio machinery was a microsecond per event. */
+	if (id != NULL && id != s->last_sent) {
+		if ((n = strlen(id)) >= sizeof s->last_sent)
+			n = sizeof s->last_sent - 1;
+		memcpy(s->last_sent, id, n);
+		s->last_sent[n] = '\0';
+	}
 	sse_event(&s->out, id, event, data);
 	return flush_out(s);
 }
@@ -183,13 +190,28 @@ poll_due(const struct stream *s, int64_t poll_ms)
 	return poll_ms;
 }
 
+/*
+ * The token's end on the monotonic clock, which the loop reads anyway: one
+ * clock read less per event.  Checked against the wall clock when reached
+ * (token_expired), in case the wall clock was set since.
+ */
+static int64_t
+token_end_mono(const struct stream *s)
+{
+	int64_t	end = token_end_ms(s), wall = wall_ms();
+
+	if (end == INT64_MAX || end - wall > INT64_MAX - s->now_ms)
+		return INT64_MAX;
+	return s->now_ms + (end - wall);
+}
+
 /* Waits and dispatches until the stream ends; returns why it ended. */
 static enum end
 run(struct stream *s, const struct stream_kind *kind, void *state,
     volatile sig_atomic_t *term, volatile sig_atomic_t *io)
 {
 	struct notify	*n = store_notify(s->store);
-	int64_t		 now, poll_ms, wake, token_end = token_end_ms(s), left;
+	int64_t		 now, poll_ms, wake, token_end;
 	uint32_t	 seen;
 	int		 moved;
 
@@ -210,8 +232,10 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 	 * a stream and moves on would otherwise hold this process for a whole
 	 * heartbeat interval.
 	 */
-	s->beat_ms = min_of(s->beat_ms, mono_ms() + EARLY_BEAT_MS);
-	poll_ms = mono_ms() + s->cfg->poll_interval;
+	now = s->now_ms = mono_ms();
+	s->beat_ms = min_of(s->beat_ms, now + EARLY_BEAT_MS);
+	poll_ms = now + s->cfg->poll_interval;
+	token_end = token_end_mono(s);
 	for (;;) {
 		if (*term)
 			return END_TERM;
@@ -220,24 +244,30 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			if (client_gone(s))
 				return END_CLIENT;
 		}
-		now = mono_ms();
+		/*
+		 * now is the clock as of the last wake: what an update took
+		 * since (microseconds) moves no deadline that matters.
+		 */
 		if (now >= s->end_ms)
 			return END_LIFETIME;
-		if ((left = token_end - wall_ms()) <= 0) {
-			stream_send_error(s, "token_expired", "the token has "
-			    "expired; reconnect with a fresh one");
-			return END_TOKEN;
+		if (now >= token_end) {
+			if (wall_ms() >= token_end_ms(s)) {
+				stream_send_error(s, "token_expired", "the "
+				    "token has expired; reconnect with a "
+				    "fresh one");
+				return END_TOKEN;
+			}
+			token_end = token_end_mono(s);
 		}
 		if (now >= s->beat_ms) {
 			sse_comment(&s->out, "heartbeat");
 			if (flush_out(s) == -1 || client_gone(s))
 				return END_CLIENT;
 		}
-		wake = min_of(min_of(s->end_ms, s->beat_ms),
-		    poll_due(s, poll_ms));
-		if (left < wake - now)
-			wake = now + left;
+		wake = min_of(min_of(min_of(s->end_ms, s->beat_ms),
+		    poll_due(s, poll_ms)), token_end);
 		moved = notify_wait(n, s->word, seen, wake - now) == 0;
+		now = s->now_ms = mono_ms();
 		if (kind->update == NULL) {
 			/*
 			 * Nothing to read (a data stream), but the word must be
@@ -248,7 +278,6 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 			seen = notify_value(n, s->word);
 			continue;
 		}
-		now = mono_ms();
 		if (moved || now >= poll_due(s, poll_ms)) {
 			seen = notify_value(n, s->word);
 			poll_ms = now + s->cfg->poll_interval;
@@ -279,6 +308,7 @@ stream_serve(struct call *c, const struct stream_kind *kind)
 	s.token_exp = c->token_exp;
 	/* The lifetime counts from the request, its token check included. */
 	start = c->start_ms;
+	s.now_ms = mono_ms();
 	s.word = notify_user_word(s.uid);
 	s.last_id = request_param(req, "HTTP_LAST_EVENT_ID");
 	if (s.last_id == NULL)

@@ -25,6 +25,7 @@ struct stream {
 
 	int64_t			 end_ms;	/* monotonic: lifetime's end */
 	int64_t			 beat_ms;	/* monotonic: next heartbeat */
+	int64_t			 now_ms;	/* monotonic, at the last wake */
 	uint32_t		 word;		/* the user's notify word */
 	char			 last_sent[64];	/* id of the last event sent */
 	/* FOLLOW_WOKEN when a commit woke this update, 0 on the timed poll. */
