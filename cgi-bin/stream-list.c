@@ -9,6 +9,7 @@
 
 #include "jobctl.h"
 #include "log.h"
+#include "numfmt.h"
 #include "tail.h"
 #include "stream-list.h"
 #include "xmalloc.h"
@@ -141,8 +142,7 @@ list_add(struct list_stream *ls, const void *item)
 static void
 set_event_id(struct list_stream *ls)
 {
-	snprintf(ls->event_id, sizeof ls->event_id, "%" PRIu64,
-	    ls->follow.useq);
+	num_format_u64(ls->follow.useq, ls->event_id);
 }
 
 static int

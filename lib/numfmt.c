@@ -78,3 +78,19 @@ num_format(double v, char *out)
 	}
 	return n;
 }
+
+size_t
+num_format_u64(uint64_t v, char *out)
+{
+	char	digits[NUMFMT_U64_MAX];
+	size_t	n = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}

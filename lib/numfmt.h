@@ -1,8 +1,9 @@
-/* numfmt.h: doubles printed with the fewest digits that read back exactly. */
+/* numfmt.h: numbers printed without stdio: doubles with the fewest digits that read back exactly, counters in decimal. */
 #ifndef BACKSTREAM_NUMFMT_H
 #define BACKSTREAM_NUMFMT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define NUMFMT_MAX	32	/* enough for any double, with its NUL */
 
@@ -13,5 +14,14 @@
  * as "null".
  */
 size_t	num_format(double v, char *out);
+
+#define NUMFMT_U64_MAX	21	/* 20 digits and the NUL */
+
+/*
+ * Writes v in decimal into out (NUMFMT_U64_MAX bytes) and returns the
+ * length: an event id per event, where snprintf's machinery cost more than
+ * the rest of making the event.
+ */
+size_t	num_format_u64(uint64_t v, char *out);
 
 #endif

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +61,19 @@ window_begin(struct window *w)
 	w->deleted = 0;
 }
 
+/*
+ * Copies an id (at most ID_MAX bytes, as every id of the store): not
+ * snprintf, whose machinery was the largest part of a list event's making.
+ */
+static void
+set_id(window_id dst, const char *id)
+{
+	size_t	n = strnlen(id, ID_MAX);
+
+	memcpy(dst, id, n);
+	dst[n] = '\0';
+}
+
 static int
 find_id(window_id *ids, int n, const char *id)
 {
@@ -85,7 +97,7 @@ window_note(struct window *w, const char *id, int deleted)
 		w->noted = xreallocarray(w->noted, (size_t)w->cnoted,
 		    sizeof *w->noted);
 	}
-	snprintf(w->noted[w->nnoted++], sizeof *w->noted, "%s", id);
+	set_id(w->noted[w->nnoted++], id);
 }
 
 int
@@ -155,7 +167,7 @@ window_snapshot(struct window *w, void *arg)
 	int	i;
 
 	for (i = 0; i < w->nview; i++)
-		snprintf(w->held[i], sizeof *w->held, "%s", view_id(w, i));
+		set_id(w->held[i], view_id(w, i));
 	w->nheld = w->nview;
 	return w->type->emit(WINDOW_SNAPSHOT, w->view, w->nview, NULL, arg);
 }
@@ -229,7 +241,7 @@ window_sync(struct window *w, void *arg)
 	if (stale && !w->type->removable)
 		return window_snapshot(w, arg);
 	for (i = 0; i < w->nview; i++)
-		snprintf(w->held[i], sizeof *w->held, "%s", view_id(w, i));
+		set_id(w->held[i], view_id(w, i));
 	w->nheld = w->nview;
 	return 0;
 }

@@ -682,6 +682,32 @@ test_num_format_prices(void)
 	CHECK_INT(failed, 0);
 }
 
+/* Counters print as printf's %llu does, at the edges and in between. */
+static void
+test_num_format_u64(void)
+{
+	static const uint64_t	 edges[] = { 0, 1, 9, 10, 99, 100, 4294967295u,
+	    4294967296u, 9999999999999999999u, 10000000000000000000u,
+	    18446744073709551615u };
+	uint64_t		 seed = 11, v;
+	char			 out[NUMFMT_U64_MAX], want[32];
+	size_t			 i;
+	int			 failed = 0;
+
+	for (i = 0; i < sizeof edges / sizeof edges[0] + 100000; i++) {
+		v = i < sizeof edges / sizeof edges[0] ? edges[i] :
+		    next_random(&seed) >> (next_random(&seed) % 64);
+		snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+		if (num_format_u64(v, out) != strlen(want) ||
+		    strcmp(out, want) != 0) {
+			if (failed++ < 5)
+				TEST_FAIL("num_format_u64(%s) = \"%s\"", want,
+				    out);
+		}
+	}
+	CHECK_INT(failed, 0);
+}
+
 /* --- interval -------------------------------------------------------- */
 
 static void
@@ -1015,6 +1041,7 @@ main(int argc, char **argv)
 		{ "num_format_values", test_num_format_values },
 		{ "num_format_round_trip", test_num_format_round_trip },
 		{ "num_format_prices", test_num_format_prices },
+		{ "num_format_u64", test_num_format_u64 },
 		{ "interval", test_interval },
 		{ "bar_json", test_bar_json },
 		{ "bar_sane", test_bar_sane },
