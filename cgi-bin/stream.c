@@ -266,7 +266,7 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 		}
 		wake = min_of(min_of(min_of(s->end_ms, s->beat_ms),
 		    poll_due(s, poll_ms)), token_end);
-		moved = notify_wait(n, s->word, seen, wake - now) == 0;
+		moved = notify_wait_until(n, s->word, seen, wake) == 0;
 		now = s->now_ms = mono_ms();
 		if (kind->update == NULL) {
 			/*

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mstime.h"
 #include "notify.h"
 #include "shmfile.h"
 #include "xmalloc.h"
@@ -108,21 +109,17 @@ notify_bump(struct notify *n, uint32_t w)
 }
 
 int
-notify_wait(struct notify *n, uint32_t w, uint32_t seen, int64_t timeout_ms)
+notify_wait_until(struct notify *n, uint32_t w, uint32_t seen,
+    int64_t deadline_ms)
 {
 	struct timespec	 ts;
 	uint32_t	*word = &n->words[w % NOTIFY_WORDS];
 
-	if (timeout_ms < 0)
-		timeout_ms = 0;
+	if (deadline_ms < 0)
+		deadline_ms = 0;
 	/* FUTEX_WAIT_BITSET's timeout is a time of CLOCK_MONOTONIC. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(timeout_ms / 1000);
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	ts.tv_sec = (time_t)(deadline_ms / 1000);
+	ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000L;
 	if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET, seen, &ts, NULL,
 	    bit_of(seen)) == 0) {
 		/* Woken: pass the wake on to others that saw seen. */
@@ -135,4 +132,11 @@ notify_wait(struct notify *n, uint32_t w, uint32_t seen, int64_t timeout_ms)
 	if (errno != ETIMEDOUT && errno != EINTR)
 		errno = EINTR;	/* unexpected: let the caller re-check */
 	return -1;
+}
+
+int
+notify_wait(struct notify *n, uint32_t w, uint32_t seen, int64_t timeout_ms)
+{
+	return notify_wait_until(n, w, seen, mono_ms() +
+	    (timeout_ms > 0 ? timeout_ms : 0));
 }

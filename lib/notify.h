@@ -48,5 +48,11 @@ void		 notify_bump(struct notify *n, uint32_t w);
  */
 int		 notify_wait(struct notify *n, uint32_t w, uint32_t seen,
 		    int64_t timeout_ms);
+/*
+ * As notify_wait, until deadline_ms of the monotonic clock (mono_ms()):
+ * for a caller that has just read it, one clock read less.
+ */
+int		 notify_wait_until(struct notify *n, uint32_t w, uint32_t seen,
+		    int64_t deadline_ms);
 
 #endif
