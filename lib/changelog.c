@@ -191,6 +191,7 @@ tail_append(struct store_txn *txn, enum change_kind kind, const char *uid,
 	struct change	 c;
 
 	if (txn->first_seq == 0) {
+		tail_writer_begin(t);
 		txn->first_seq = txn->seq;
 		tail_publish(t, txn->seq - 1, txn->seq - 1);
 	}

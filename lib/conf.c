@@ -96,8 +96,10 @@ static const struct conf_key conf_keys[] = {
 
 	{ "poll_interval", CONF_DURATION, OFF(poll_interval), 100, 10 * MIN,
 	  "15s",
-	  "How often an idle stream reads the change log even without a "
-	  "wake-up, in case a writer died between its commit and the wake-up." },
+	  "How often an idle stream looks for changes even without a wake-up, "
+	  "in case one was lost: in the shared tail of the change log, or in "
+	  "the store while a writer that died between its commit and its "
+	  "wake-up may have left the tail behind." },
 	{ "heartbeat", CONF_DURATION, OFF(heartbeat), 1 * SEC, 10 * MIN, "15s",
 	  "Interval of the comment line an idle stream sends, so that proxies "
 	  "keep it open and a vanished client is noticed." },

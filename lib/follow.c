@@ -178,7 +178,13 @@ follow_update(struct store *st, struct follower *f, int flags,
 {
 	int	r;
 
-	if ((flags & FOLLOW_WOKEN) && ops->tail_change != NULL &&
+	/*
+	 * A timed poll backs up a wake that never came: a writer that died
+	 * between its commit and its wake may also not have published, so
+	 * the tail is trusted then only when no writer is in flight.
+	 */
+	if (ops->tail_change != NULL && ((flags & FOLLOW_WOKEN) ||
+	    tail_settled(store_tail(st))) &&
 	    (r = tail_update(st, f, ops, arg)) != FOLLOW_STORE)
 		return r;
 	return store_update(st, f, ops, arg, err, errlen);

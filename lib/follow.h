@@ -47,7 +47,7 @@ enum follow_result {
 };
 
 /* follow_update's flags. */
-#define FOLLOW_WOKEN	0x1	/* a commit woke the caller: try the tail */
+#define FOLLOW_WOKEN	0x1	/* a commit woke the caller: trust the tail */
 
 /* What tail_change and tail_read return for "read this in the store". */
 #define FOLLOW_STORE	(-2)
@@ -90,11 +90,13 @@ int	follow_start(struct store *st, struct follower *f,
 	    char *err, size_t errlen);
 /*
  * Reads what changed past f->seq and moves f->seq (to the newest change,
- * anyone's, that it saw) and f->useq on.  With FOLLOW_WOKEN in flags and
- * ops->tail_change set, from the tail when it holds every change since
- * f->seq and the ops need nothing else; otherwise, and on the timed
- * poll (no flag), in one read transaction, so that the store stays the
- * truth and a fault of the tail only sends a read there.  Returns a
+ * anyone's, that it saw) and f->useq on.  With ops->tail_change set,
+ * from the tail when it holds every change since f->seq and the ops need
+ * nothing else: always when FOLLOW_WOKEN is in flags, and on the timed
+ * poll (no flag) when no writer is in flight (tail_settled: one that died
+ * between its commit and its wake may not have published either).
+ * Otherwise in one read transaction, so that the store stays the truth
+ * and a fault of the tail only sends a read there.  Returns a
  * follow_result, or -1 with a reason in err (f unchanged).
  */
 int	follow_update(struct store *st, struct follower *f, int flags,

@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "registry.h"
 #include "store-core.h"
+#include "tail.h"
 #include "watchdog.h"
 
 /*
@@ -162,8 +163,11 @@ store_attach(struct store *s, int create, char *err, size_t errlen)
 		 * them, and a stale handle would write into the rebuilt log.
 		 * Every operation compares this count first.
 		 */
-		if (recovering)
+		if (recovering) {
 			notify_bump(s->notify, NOTIFY_GENERATION);
+			/* Nobody is in flight now: the dead are forgotten. */
+			tail_writers_reset(s->tail);
+		}
 		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
 		watchdog_disarm(s->watchdog);
 		store_gate_exclusive(s, 0);

@@ -35,6 +35,20 @@ store_backoff(int attempt)
 
 #define MAX_ATTEMPTS	40
 
+/*
+ * Ends the writer's flight that its first change began (lib/tail.h),
+ * unless a recovery came in between: that one forgot every writer in
+ * flight, this one included, and counting it now would make the tail
+ * look settled while another writer is in flight.
+ */
+static void
+writer_end(struct store *s, const struct store_txn *txn)
+{
+	if (txn->first_seq != 0 &&
+	    notify_value(s->notify, NOTIFY_GENERATION) == s->generation)
+		tail_writer_end(s->tail);
+}
+
 static int
 run(struct store *s, int writable, int flags,
     int (*fn)(struct store_txn *, void *), void *arg, char *err,
@@ -98,8 +112,12 @@ run(struct store *s, int writable, int flags,
 				for (i = 0; i < txn.nwake; i++)
 					notify_bump(s->notify, txn.wake[i]);
 			}
+			/* Last: until now a poll must not trust the tail. */
+			writer_end(s, &txn);
 			return 0;
 		}
+		/* Aborted: nothing of it to publish, and it is over. */
+		writer_end(s, &txn);
 		if (r == DB_RUNRECOVERY) {
 			if (++recoveries > 3 ||
 			    store_reopen(s, err, errlen) == -1)

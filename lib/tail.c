@@ -14,7 +14,7 @@
 
 #define TAIL_MAGIC	0x4c545342u	/* "BSTL" */
 /* Bumped, with TAIL_FILE's number, at any change to the header or slot. */
-#define TAIL_LAYOUT	2u
+#define TAIL_LAYOUT	3u
 
 /*
  * The file's first TAIL_SLOT_SIZE bytes: what layout the slots have, and
@@ -29,6 +29,9 @@ struct tail_header {
 	uint32_t		 text_max;
 	/* Its own cache line: every writer raises it, every reader reads it. */
 	alignas(64) _Atomic uint64_t head;
+	/* Writers that began and that ended: see tail_settled(). */
+	alignas(64) _Atomic uint64_t begun;
+	_Atomic uint64_t	 ended;
 };
 
 /*
@@ -110,6 +113,8 @@ make_layout(void *map)
 	h->text_max = TAIL_TEXT_MAX;
 	h->layout = TAIL_LAYOUT;
 	atomic_store_explicit(&h->head, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->begun, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->ended, 0, memory_order_relaxed);
 	h->magic = TAIL_MAGIC;
 }
 
@@ -245,7 +250,41 @@ tail_publish(struct tail *t, uint64_t first, uint64_t last)
 		raise_to(&header(t)->head, last);
 }
 
+void
+tail_writer_begin(struct tail *t)
+{
+	/* Before its first slot: a poll that reads begun sees it in flight. */
+	atomic_fetch_add_explicit(&header(t)->begun, 1, memory_order_seq_cst);
+}
+
+void
+tail_writer_end(struct tail *t)
+{
+	/* After its publication: a poll that sees it ended sees the head. */
+	atomic_fetch_add_explicit(&header(t)->ended, 1, memory_order_release);
+}
+
+void
+tail_writers_reset(struct tail *t)
+{
+	struct tail_header	*h = header(t);
+
+	atomic_store_explicit(&h->ended, atomic_load_explicit(&h->begun,
+	    memory_order_relaxed), memory_order_release);
+}
+
 /* ---- reading --------------------------------------------------------------- */
+
+int
+tail_settled(const struct tail *t)
+{
+	struct tail_header	*h = header(t);
+	uint64_t		 ended;
+
+	/* ended first: a writer that begins in between makes them differ. */
+	ended = atomic_load_explicit(&h->ended, memory_order_acquire);
+	return atomic_load_explicit(&h->begun, memory_order_seq_cst) == ended;
+}
 
 uint64_t
 tail_head(const struct tail *t)

@@ -28,7 +28,7 @@
  * other version's writes (its head does not move) and reads them from the
  * store at its timed poll: later, never wrong.
  */
-#define TAIL_FILE		"tail.2"
+#define TAIL_FILE		"tail.3"
 
 /*
  * 4096 slots of 2 KiB: 8 MiB of file, of which a reader touches only the
@@ -100,7 +100,30 @@ void		 tail_put_record(struct tail *t, uint64_t seq, const void *rec,
  */
 void		 tail_publish(struct tail *t, uint64_t first, uint64_t last);
 
+/*
+ * A writer is in flight from its first change of a transaction attempt
+ * (tail_writer_begin, under the log's counter) to after that attempt's
+ * publication and wakes, or its abort (tail_writer_end).  Every attempt
+ * that began must end, in the process that began it.
+ */
+void		 tail_writer_begin(struct tail *t);
+void		 tail_writer_end(struct tail *t);
+/*
+ * Forgets writers that died in flight: for a recovery, which runs alone
+ * (no writer can be in flight then).
+ */
+void		 tail_writers_reset(struct tail *t);
+
 /* ---- readers ---------------------------------------------------------- */
+
+/*
+ * Whether no writer is in flight: then every change committed before the
+ * call is published, and a stream that walks the tail to its head has
+ * seen them all, woken or not.  A writer that died in flight leaves this
+ * false until a recovery; meanwhile a timed poll reads the store, as it
+ * must (the dead writer may have committed without publishing).
+ */
+int		 tail_settled(const struct tail *t);
 
 /* The newest change published. */
 uint64_t	 tail_head(const struct tail *t);
