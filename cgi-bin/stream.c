@@ -26,6 +26,14 @@
 /* When the first heartbeat goes out after the opening events. */
 #define EARLY_BEAT_MS	1000
 
+/*
+ * Heartbeats fall on a grid of the monotonic clock, shared by every
+ * process: a thousand idle streams then wake together a few times a
+ * second, and a core woken from its sleep runs many of them, instead of
+ * waking for each one on its own.
+ */
+#define BEAT_GRID_MS	1000
+
 /* Why a stream ended, for the log line. */
 enum end {
 	END_LIFETIME,
@@ -40,6 +48,16 @@ static const char *const end_names[] = {
 	"ended by the stream",
 };
 
+/*
+ * The time of the heartbeats' grid nearest to t: the interval between two
+ * heartbeats stays the configured one on average, within half the grid.
+ */
+static int64_t
+on_grid(int64_t t)
+{
+	return (t + BEAT_GRID_MS / 2) / BEAT_GRID_MS * BEAT_GRID_MS;
+}
+
 /* Writes out's contents to the client and flushes; -1 if it has gone. */
 static int
 flush_out(struct stream *s)
@@ -53,7 +71,7 @@ flush_out(struct stream *s)
 	}
 	buf_reset(&s->out);
 	/* An idle stream needs a heartbeat only after quiet time. */
-	s->beat_ms = s->now_ms + s->cfg->heartbeat;
+	s->beat_ms = on_grid(s->now_ms + s->cfg->heartbeat);
 	return http_flush(s->req);
 }
 
