@@ -23,10 +23,12 @@
 
 /*
  * The file's name carries its layout: programs of two versions, side by
- * side during an upgrade, each keep a ring of their own instead of making
- * the other's anew at every open.  A stream then misses the tail of the
- * other version's writes (its head does not move) and reads them from the
- * store at its timed poll: later, never wrong.
+ * side until the web server's restart after an upgrade, each keep a ring
+ * of their own instead of making the other's anew at every open.  A
+ * stream then misses the other version's writes in its ring (its head does
+ * not move) until a write of its own version moves it past their slots,
+ * which it then finds missing, and reads the store: later, never wrong
+ * (doc/deployment.md, "Upgrading").
  */
 #define TAIL_FILE		"tail.3"
 
