@@ -629,6 +629,12 @@ SLOW=$BG_PID
 wait_for "$HANG" backend_connected
 kill -TERM "$BACKEND"
 wait "$SLOW" || fail "curl of the slow request" 0 "$?"
+if [ "$(cat "$TMP/bg-$SLOW.log")" != 201 ]; then
+	# Who answered, and why: the responder's log and lighttpd's.
+	echo "  the responder's log (pid $BACKEND) and lighttpd's error log:" >&2
+	tail -n 20 "$API_LOG" "$LIGHTTPD_ERROR_LOG" 2>/dev/null | sed 's/^/    /' >&2
+	cat "$TMP/slow.out" >&2
+fi
 check_eq "status of the request under way at SIGTERM" 201 "$(cat "$TMP/bg-$SLOW.log")"
 check_contains "$TMP/slow.out" '"status":"queued"'
 wait_for "$HANG" eval "! pid_running $BACKEND"
