@@ -252,7 +252,13 @@ run(struct stream *s, const struct stream_kind *kind, void *state,
 	 */
 	now = s->now_ms = mono_ms();
 	s->beat_ms = min_of(s->beat_ms, now + EARLY_BEAT_MS);
-	poll_ms = now + s->cfg->poll_interval;
+	/*
+	 * A stream with nothing to read (a data stream) has no poll: one due
+	 * and never moved on made every wait end at once, and the process
+	 * spun between its heartbeats.
+	 */
+	poll_ms = kind->update != NULL ? now + s->cfg->poll_interval :
+	    INT64_MAX;
 	token_end = token_end_mono(s);
 	for (;;) {
 		if (*term)
