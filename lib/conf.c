@@ -64,6 +64,12 @@ static const struct conf_key conf_keys[] = {
 	  "logged. Past four times this long it is taken to be stuck only if "
 	  "it spent this long of CPU, or if no operation of the store "
 	  "finished meanwhile on a machine loaded under twice its cores." },
+	{ "store_readers", CONF_INT, OFF(store_readers), 0, 10000, "0",
+	  "How many processes may read the store at once; more wait their "
+	  "turn, asleep. 0 means twice the number of cores. Berkeley DB's "
+	  "page cache spins while it waits for a page, and a few hundred "
+	  "stream responders inside at once on a small machine spin instead "
+	  "of letting the one they wait for run. Writers do not count." },
 	{ "changelog_retention", CONF_DURATION, OFF(changelog_retention),
 	  1 * SEC, 365 * DAY, "24h",
 	  "How long change-log records are kept. A client that reconnects "

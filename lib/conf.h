@@ -16,6 +16,7 @@ struct conf {
 	int64_t		 max_processes;
 	int64_t		 lock_timeout;
 	int64_t		 stall_timeout;
+	int64_t		 store_readers;
 	int64_t		 changelog_retention;
 
 	char		*project_id;

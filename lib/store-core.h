@@ -26,6 +26,8 @@ struct store {
 	int			 gate;		/* fd of the gate file */
 	int			 pending;	/* fd of the pending file */
 	int			 opener;	/* fd of the opener file */
+	int			 readers;	/* fd of the readers' slots */
+	int			 reader_slots;
 	uint64_t		*passed;	/* the gate's count, shared */
 	DB			*db[STORE_NTABLES];
 	char			*dir;
@@ -95,6 +97,27 @@ void	store_gate(const struct store *s, int how);
 uint64_t store_gate_passed(const struct store *s);
 /* Takes (take 1) or drops the gate exclusively, ahead of new operations. */
 void	store_gate_exclusive(const struct store *s, int take);
+
+/* ---- store-readers.c ----------------------------------------------------- */
+
+/* The file in the store's directory whose bytes are the readers' slots. */
+#define STORE_READERS_FILE	"readers"
+
+/*
+ * Opens the readers' slots in s->dir: slots of them, or twice the cores
+ * for 0.  0, or -1 with a reason in err.
+ */
+int	store_readers_open(struct store *s, int64_t slots, char *err,
+	    size_t errlen);
+/* Closes them (if open). */
+void	store_readers_close(struct store *s);
+/*
+ * Takes a reader's slot, waiting for one while all are taken; returns it,
+ * or -1 when none could be taken (the read then goes ahead without).
+ */
+int	store_reader_enter(const struct store *s);
+/* Lets go of the slot store_reader_enter returned (nothing for -1). */
+void	store_reader_leave(const struct store *s, int slot);
 
 /* ---- store-recover.c ----------------------------------------------------- */
 

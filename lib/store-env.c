@@ -214,7 +214,7 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
-	s->gate = s->pending = s->opener = s->watch.fd = -1;
+	s->gate = s->pending = s->opener = s->readers = s->watch.fd = -1;
 	s->dir = xstrdup(cfg->store_dir);
 	s->cache_size = cfg->cache_size;
 	s->max_processes = cfg->max_processes;
@@ -222,7 +222,8 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	s->pid = getpid();
 	s->starttime = proc_starttime(s->pid);
 	s->readonly = (flags & STORE_READONLY) && !(flags & STORE_CREATE);
-	if (store_gate_open(s, err, errlen) == -1) {
+	if (store_gate_open(s, err, errlen) == -1 ||
+	    store_readers_open(s, cfg->store_readers, err, errlen) == -1) {
 		store_forget(s);
 		return NULL;
 	}
@@ -269,6 +270,7 @@ store_forget(struct store *s)
 	/* A child holds no lock of its parent's to drop. */
 	registry_watch_close(&s->watch);
 	store_gate_close(s);
+	store_readers_close(s);
 	free(s->dir);
 	free(s);
 }

@@ -56,7 +56,7 @@ run(struct store *s, int writable, int flags,
 {
 	struct store_txn	 txn;
 	uint32_t		 txn_flags;
-	int			 attempt, i, r = 0, recoveries = 0;
+	int			 attempt, i, r = 0, recoveries = 0, slot = -1;
 
 	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 		memset(&txn, 0, sizeof txn);
@@ -70,6 +70,9 @@ run(struct store *s, int writable, int flags,
 			    DB_TXN_WRITE_NOSYNC;
 		else
 			txn_flags = DB_TXN_SNAPSHOT;
+		/* Before the watchdog: waiting one's turn is not a stall. */
+		if (!writable)
+			slot = store_reader_enter(s);
 		store_gate(s, LOCK_SH);
 		watchdog_arm(s->watchdog);
 		if (s->env == NULL || notify_value(s->notify,
@@ -92,6 +95,7 @@ run(struct store *s, int writable, int flags,
 				r = DB_RUNRECOVERY;
 		watchdog_disarm(s->watchdog);
 		store_gate(s, LOCK_UN);
+		store_reader_leave(s, slot);
 		if (r == 0) {
 			/*
 			 * The tail first: a woken stream reads it at once, and

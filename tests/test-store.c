@@ -1,9 +1,11 @@
 /* test-store.c: the store, the change log and the tables, on a real environment in a temp dir. */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytelock.h"
 #include "changelog.h"
 #include "conf.h"
 #include "ids.h"
 #include "mstime.h"
 #include "notify.h"
 #include "store-bars.h"
+#include "store-core.h"
 #include "store-history.h"
 #include "store-int.h"
 #include "store-jobs.h"
@@ -933,6 +937,111 @@ test_stall_after_a_death(void)
  * but the meta table, and records a new boot itself when it is the first
  * to open after one.
  */
+/* Shared by the readers of test_readers_take_turns. */
+struct inside {
+	int	now, most, done;
+};
+
+static int
+read_slowly(struct store_txn *txn, void *arg)
+{
+	struct inside	*in = arg;
+	int		 now;
+
+	(void)txn;
+	now = __atomic_add_fetch(&in->now, 1, __ATOMIC_SEQ_CST);
+	if (now > __atomic_load_n(&in->most, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&in->most, now, __ATOMIC_SEQ_CST);
+	usleep(20000);
+	__atomic_sub_fetch(&in->now, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/*
+ * However many processes read at once, no more than store_readers are
+ * inside the store together; the others wait their turn and all get
+ * through.
+ */
+static void
+test_readers_take_turns(void)
+{
+	struct inside	*in;
+	pid_t		 pids[8];
+	int		 i, k, status;
+
+	in = mmap(NULL, sizeof *in, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(in != MAP_FAILED);
+	memset(in, 0, sizeof *in);
+	cfg.store_readers = 2;
+	for (i = 0; i < 8; i++) {
+		if ((pids[i] = fork()) == 0) {
+			struct store	*s;
+
+			if ((s = store_open(&cfg, 0, err, sizeof err)) == NULL)
+				_exit(2);
+			for (k = 0; k < 4; k++) {
+				if (store_read(s, read_slowly, in, err,
+				    sizeof err) != 0)
+					_exit(3);
+				__atomic_add_fetch(&in->done, 1,
+				    __ATOMIC_SEQ_CST);
+			}
+			store_close(s);
+			_exit(0);
+		}
+		REQUIRE(pids[i] != -1);
+	}
+	for (i = 0; i < 8; i++) {
+		CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	CHECK_INT(in->done, 32);
+	CHECK(in->most >= 1 && in->most <= 2);
+	cfg.store_readers = 0;
+	munmap(in, sizeof *in);
+}
+
+/*
+ * A reader's slot held by a process that dies is free again: with one
+ * slot, held by a child that is then killed, a read gets through (and
+ * would wait for ever otherwise, ended by the test's time limit).
+ */
+static void
+test_reader_slot_of_the_dead(void)
+{
+	struct store	*s;
+	char		 path[4096], c;
+	int		 p[2], fd, status;
+	pid_t		 pid;
+
+	snprintf(path, sizeof path, "%s/%s", dir, STORE_READERS_FILE);
+	/* Opened first: opening reads the store too. */
+	cfg.store_readers = 1;
+	REQUIRE((s = open_store(0)) != NULL);
+	REQUIRE(pipe(p) == 0);
+	if ((pid = fork()) == 0) {
+		if ((fd = open(path, O_RDWR | O_CREAT, 0660)) == -1 ||
+		    bytelock_set(fd, F_WRLCK, 0, 0) == -1)
+			_exit(2);
+		(void)write(p[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	REQUIRE(pid != -1);
+	close(p[1]);
+	REQUIRE(read(p[0], &c, 1) == 1);
+	close(p[0]);
+	REQUIRE((fd = open(path, O_RDWR)) != -1);
+	CHECK_INT(bytelock_held(fd, 0), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK_INT(store_read(s, quick_read, NULL, err, sizeof err), 0);
+	close(fd);
+	store_close(s);
+	cfg.store_readers = 0;
+}
+
 static void
 test_read_only(void)
 {
@@ -986,6 +1095,8 @@ main(int argc, char **argv)
 		{ "reboot_gap", test_reboot_gap },
 		{ "user_numbers", test_user_numbers },
 		{ "read_only", test_read_only },
+		{ "readers_take_turns", test_readers_take_turns },
+		{ "reader_slot_of_the_dead", test_reader_slot_of_the_dead },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
 		{ "stall_past_the_limit", test_stall_past_the_limit },
 		{ "stall_while_the_store_moves",
