@@ -10,7 +10,7 @@
 #include "test.h"
 
 /* The configuration's keys, each documented once in both forms. */
-#define KEYS	26
+#define KEYS	27
 
 #define SEC	1000LL
 #define MIN	(60 * SEC)
@@ -65,6 +65,8 @@ test_defaults(void)
 	CHECK_INT(cfg.max_processes, 2100);
 	CHECK_INT(cfg.lock_timeout, 2 * SEC);
 	CHECK_INT(cfg.stall_timeout, 30 * SEC);
+	/* 0: twice the cores, counted where the store is opened. */
+	CHECK_INT(cfg.store_readers, 0);
 	CHECK_INT(cfg.changelog_retention, 24 * 60 * MIN);
 	CHECK_STR(cfg.project_id, "");
 	CHECK(ends_with(cfg.cert_file, "/lib/backstream/certs.json"));
@@ -491,6 +493,7 @@ test_docs_conf(void)
 	CHECK_INT(cfg.max_processes, def.max_processes);
 	CHECK_INT(cfg.lock_timeout, def.lock_timeout);
 	CHECK_INT(cfg.stall_timeout, def.stall_timeout);
+	CHECK_INT(cfg.store_readers, def.store_readers);
 	CHECK_INT(cfg.changelog_retention, def.changelog_retention);
 	CHECK_INT(cfg.token_leeway, def.token_leeway);
 	CHECK_INT(cfg.poll_interval, def.poll_interval);
