@@ -932,11 +932,6 @@ test_stall_after_a_death(void)
 	cfg.stall_timeout = saved;
 }
 
-/*
- * A read-only store (a stream responder's) reads every table, writes none
- * but the meta table, and records a new boot itself when it is the first
- * to open after one.
- */
 /* Shared by the readers of test_readers_take_turns. */
 struct inside {
 	int	now, most, done;
@@ -1042,6 +1037,11 @@ test_reader_slot_of_the_dead(void)
 	cfg.store_readers = 0;
 }
 
+/*
+ * A read-only store (a stream responder's) reads every table, writes none
+ * but the meta table, and records a new boot itself when it is the first
+ * to open after one.
+ */
 static void
 test_read_only(void)
 {
