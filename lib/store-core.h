@@ -78,6 +78,12 @@ void	store_db_error(const DB_ENV *env, const char *prefix, const char *msg);
 
 /* ---- store-gate.c -------------------------------------------------------- */
 
+/*
+ * Opens (creating) the lock file name of s->dir, read-write: a descriptor
+ * the caller owns, or -1 with a reason in err.
+ */
+int	store_lock_file_open(const struct store *s, const char *name,
+	    char *err, size_t errlen);
 /* Opens s's gate files in s->dir; 0, or -1 with a reason in err. */
 int	store_gate_open(struct store *s, char *err, size_t errlen);
 /* Closes them (those open: -1 marks one that is not). */

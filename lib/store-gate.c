@@ -79,20 +79,31 @@ map_passed(struct store *s)
 }
 
 int
-store_gate_open(struct store *s, char *err, size_t errlen)
+store_lock_file_open(const struct store *s, const char *name, char *err,
+    size_t errlen)
 {
 	char	path[4096];
+	int	fd;
 
-	if (store_path_in(path, sizeof path, s->dir, GATE_FILE) == -1 ||
-	    (s->gate = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) ==
-	    -1 || store_path_in(path, sizeof path, s->dir, PENDING_FILE) ==
-	    -1 || (s->pending = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0660)) == -1 || store_path_in(path, sizeof path, s->dir,
-	    OPENER_FILE) == -1 || (s->opener = open(path, O_RDWR | O_CREAT |
-	    O_CLOEXEC, 0660)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (store_path_in(path, sizeof path, s->dir, name) == -1) {
+		errno = ENAMETOOLONG;
+		fd = -1;
+	} else
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	if (fd == -1)
+		snprintf(err, errlen, "%s/%s: %s", s->dir, name,
+		    strerror(errno));
+	return fd;
+}
+
+int
+store_gate_open(struct store *s, char *err, size_t errlen)
+{
+	if ((s->gate = store_lock_file_open(s, GATE_FILE, err, errlen)) ==
+	    -1 || (s->pending = store_lock_file_open(s, PENDING_FILE, err,
+	    errlen)) == -1 || (s->opener = store_lock_file_open(s,
+	    OPENER_FILE, err, errlen)) == -1)
 		return -1;
-	}
 	if (map_passed(s) == -1) {
 		snprintf(err, errlen, "%s/%s: %s", s->dir, GATE_FILE,
 		    strerror(errno));

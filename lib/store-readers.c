@@ -1,10 +1,7 @@
 /* store-readers.c: how many processes read the store at once. */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "bytelock.h"
@@ -26,7 +23,6 @@
 int
 store_readers_open(struct store *s, int64_t slots, char *err, size_t errlen)
 {
-	char	path[4096];
 	long	cpus;
 
 	if (slots == 0) {
@@ -34,14 +30,8 @@ store_readers_open(struct store *s, int64_t slots, char *err, size_t errlen)
 		slots = 2 * (cpus > 1 ? cpus : 1);
 	}
 	s->reader_slots = (int)slots;
-	if (store_path_in(path, sizeof path, s->dir, STORE_READERS_FILE) ==
-	    -1 || (s->readers = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0660)) == -1) {
-		snprintf(err, errlen, "%s/%s: %s", s->dir, STORE_READERS_FILE,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+	s->readers = store_lock_file_open(s, STORE_READERS_FILE, err, errlen);
+	return s->readers == -1 ? -1 : 0;
 }
 
 void
