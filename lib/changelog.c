@@ -352,6 +352,18 @@ changelog_read_since(struct store_txn *txn, const char *uid, uint64_t after,
 }
 
 int
+changelog_read_after(struct store_txn *txn, uint64_t after,
+    int (*fn)(const struct change *, void *), void *arg)
+{
+	struct read_arg	 ra = { txn, fn, arg };
+	unsigned char	 k[8];
+
+	store_put_be64(k, after + 1);
+	return store_scan(txn, STORE_CHANGES, k, sizeof k, 0, 0, read_one,
+	    &ra);
+}
+
+int
 changelog_head(struct store_txn *txn, uint64_t *seq)
 {
 	uint64_t	next;
@@ -373,14 +385,16 @@ changelog_first(struct store_txn *txn, uint64_t *seq)
 
 	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
 		return r;
-	memset(&key, 0, sizeof key);
-	memset(&data, 0, sizeof data);
-	data.flags = DB_DBT_PARTIAL;	/* only the key is wanted */
+	store_dbt_out(txn, &key);
+	store_dbt_out(txn, &data);
+	data.flags |= DB_DBT_PARTIAL;	/* only the key is wanted */
 	r = cur->get(cur, &key, &data, DB_FIRST);
 	cr = cur->close(cur);
 	if (r == 0 && key.size == 8)
 		*seq = store_get_be64(key.data);
-	else if (r == DB_NOTFOUND) {
+	store_dbt_free(&key);
+	store_dbt_free(&data);
+	if (r == DB_NOTFOUND) {
 		if ((r = changelog_head(txn, seq)) == 0)
 			(*seq)++;
 	}
@@ -409,8 +423,8 @@ trim_batch(struct store_txn *txn, void *arg)
 	t->more = 0;
 	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
 		return r;
-	memset(&key, 0, sizeof key);
-	memset(&data, 0, sizeof data);
+	store_dbt_out(txn, &key);
+	store_dbt_out(txn, &data);
 	while ((r = cur->get(cur, &key, &data, DB_NEXT | DB_RMW)) == 0) {
 		if (decode(&key, &data, &c) == 0 && c.time_ms >= t->cutoff_ms)
 			break;
@@ -422,6 +436,8 @@ trim_batch(struct store_txn *txn, void *arg)
 		}
 	}
 	cr = cur->close(cur);
+	store_dbt_free(&key);
+	store_dbt_free(&data);
 	if (r == DB_NOTFOUND)
 		r = 0;
 	return r != 0 ? r : cr;

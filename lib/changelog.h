@@ -63,6 +63,13 @@ void	changelog_append_record(struct store_txn *txn, const void *rec,
 int	changelog_read_since(struct store_txn *txn, const char *uid,
 	    uint64_t after, int (*fn)(const struct change *c, void *arg),
 	    void *arg);
+/*
+ * Calls fn for each change, of any user, with seq > after, in order,
+ * until fn returns non-zero (which is returned).  Returns 0 or a store
+ * code.
+ */
+int	changelog_read_after(struct store_txn *txn, uint64_t after,
+	    int (*fn)(const struct change *c, void *arg), void *arg);
 /* The newest committed sequence number (0 when none) as txn sees it. */
 int	changelog_head(struct store_txn *txn, uint64_t *seq);
 /*

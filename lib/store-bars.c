@@ -175,17 +175,16 @@ bars_range(struct store_txn *txn, const char *symbol, enum interval iv,
 	if (!symbol_is_valid(symbol))
 		return ENOENT;
 	memset(&key, 0, sizeof key);
-	memset(&data, 0, sizeof data);
+	store_dbt_out(txn, &data);
 	key.data = k;
 	key.size = (uint32_t)range_key(k, symbol, iv);
 	if ((r = db->get(db, txn->tid, &key, &data, 0)) == DB_NOTFOUND)
-		return ENOENT;
-	if (r != 0)
-		return r;
-	if (decode_range(&key, &data, out) == -1)
-		return store_fail(txn, EIO, "symbol record %s is damaged",
+		r = ENOENT;
+	else if (r == 0 && decode_range(&key, &data, out) == -1)
+		r = store_fail(txn, EIO, "symbol record %s is damaged",
 		    symbol);
-	return 0;
+	store_dbt_free(&data);
+	return r;
 }
 
 struct ranges_arg {
@@ -286,10 +285,13 @@ import_blocks(struct store_txn *txn, void *arg)
 		    block_start(im->iv, im->bars[j].time) == start; j++)
 			;
 		key.size = (uint32_t)make_key(k, im->symbol, im->iv, start);
-		memset(&data, 0, sizeof data);
+		store_dbt_out(txn, &data);
 		r = db->get(db, txn->tid, &key, &data, DB_RMW);
 		on = 0;
-		if (r == 0 && (on = decode_block(&data, &old, &oldcap)) < 0) {
+		if (r == 0)
+			on = decode_block(&data, &old, &oldcap);
+		store_dbt_free(&data);
+		if (on < 0) {
 			r = store_fail(txn, EIO, "a bar block of %s is damaged",
 			    im->symbol);
 			break;

@@ -42,6 +42,18 @@ struct store {
 	uint64_t		 starttime;	/* tells a reused pid apart */
 	uint32_t		 generation;	/* of the environment we opened */
 	int			 readonly;	/* STORE_READONLY */
+	/*
+	 * In a replication group (lib/repl.h): repl_site is this site's
+	 * address, NULL when alone.  The owner (STORE_REPLICATION) names
+	 * the sites and recovers; a process that writes takes part in
+	 * replication, and its environment is free-threaded (threaded).
+	 */
+	char			*repl_site;
+	char			*repl_peers;
+	int			 repl_priority;
+	int			 repl;
+	int			 repl_owner;
+	int			 threaded;
 	int			 meta_writable;	/* readonly, but a boot to record */
 };
 

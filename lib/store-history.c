@@ -54,14 +54,13 @@ history_get(struct store_txn *txn, const char *id, struct history_entry *h)
 	if (strlen(id) > ID_MAX)
 		return ENOENT;
 	id_key(&key, id);
-	memset(&data, 0, sizeof data);
+	store_dbt_out(txn, &data);
 	if ((r = db->get(db, txn->tid, &key, &data, 0)) == DB_NOTFOUND)
-		return ENOENT;
-	if (r != 0)
-		return r;
-	if (history_decode(data.data, data.size, h) == -1)
-		return store_fail(txn, EIO, "history record %s is damaged", id);
-	return 0;
+		r = ENOENT;
+	else if (r == 0 && history_decode(data.data, data.size, h) == -1)
+		r = store_fail(txn, EIO, "history record %s is damaged", id);
+	store_dbt_free(&data);
+	return r;
 }
 
 int

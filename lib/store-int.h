@@ -49,6 +49,17 @@ struct store_txn {
 	size_t		 errlen;
 };
 
+/*
+ * Readies a DBT for a get to fill (zeroing it).  A process that takes
+ * part in replication has a free-threaded environment, where Berkeley DB
+ * fills only DBTs that own their memory: there d gets DB_DBT_REALLOC, one
+ * buffer that later gets into d reuse, and store_dbt_free frees it.
+ * Elsewhere the data stays the library's, valid until the next call on
+ * the handle.  Either way, free with store_dbt_free once done.
+ */
+void	store_dbt_out(struct store_txn *txn, DBT *d);
+void	store_dbt_free(DBT *d);
+
 /* The handle of a table, valid for the duration of the transaction. */
 DB	*store_db(struct store_txn *txn, enum store_table t);
 

@@ -96,14 +96,13 @@ get(struct store_txn *txn, const char *id, struct job *j, uint32_t flags)
 	if (strlen(id) > ID_MAX)
 		return ENOENT;
 	id_key(&key, id);
-	memset(&data, 0, sizeof data);
+	store_dbt_out(txn, &data);
 	if ((r = db->get(db, txn->tid, &key, &data, flags)) == DB_NOTFOUND)
-		return ENOENT;
-	if (r != 0)
-		return r;
-	if (job_decode(data.data, data.size, j) == -1)
-		return store_fail(txn, EIO, "job record %s is damaged", id);
-	return 0;
+		r = ENOENT;
+	else if (r == 0 && job_decode(data.data, data.size, j) == -1)
+		r = store_fail(txn, EIO, "job record %s is damaged", id);
+	store_dbt_free(&data);
+	return r;
 }
 
 int

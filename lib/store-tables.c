@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "notify.h"
 #include "store-core.h"
 #include "watchdog.h"
+#include "xmalloc.h"
 
 /* ---- the catalogue ------------------------------------------------------- */
 
@@ -72,7 +74,15 @@ store_close_tables(struct store *s)
 static uint32_t
 table_flags(const struct store *s, int i, int create)
 {
-	uint32_t	flags = store_tables[i].mvcc ? DB_MULTIVERSION : 0;
+	uint32_t	flags = 0;
+
+	/*
+	 * Not in a replicated store: a replica's Berkeley DB applies the
+	 * master's changes to tables opened without it, and fails (and
+	 * panics) when a table is multiversion.  Reads there take locks.
+	 */
+	if (store_tables[i].mvcc && !s->repl)
+		flags |= DB_MULTIVERSION;
 
 	if (create)
 		flags |= DB_CREATE;
@@ -211,10 +221,15 @@ store_scan(struct store_txn *txn, enum store_table t, const void *start,
 
 	if ((r = db->cursor(db, txn->tid, &cur, 0)) != 0)
 		return r;
-	memset(&skey, 0, sizeof skey);
-	memset(&pkey, 0, sizeof pkey);
-	memset(&data, 0, sizeof data);
-	skey.data = (void *)(uintptr_t)start;
+	store_dbt_out(txn, &skey);
+	store_dbt_out(txn, &pkey);
+	store_dbt_out(txn, &data);
+	/* The cursor writes the key it finds over the one it was given. */
+	if (skey.flags & DB_DBT_REALLOC) {
+		skey.data = xmalloc(startlen > 0 ? startlen : 1);
+		memcpy(skey.data, start, startlen);
+	} else
+		skey.data = (void *)(uintptr_t)start;
 	skey.size = (uint32_t)startlen;
 	for (how = DB_SET_RANGE;; how = DB_NEXT) {
 		if (primary)
@@ -231,9 +246,29 @@ store_scan(struct store_txn *txn, enum store_table t, const void *start,
 			break;
 	}
 	cr = cur->close(cur);
+	store_dbt_free(&skey);
+	store_dbt_free(&pkey);
+	store_dbt_free(&data);
 	if (r == DB_NOTFOUND || r == STORE_STOP)
 		r = 0;
 	return r != 0 ? r : cr;
+}
+
+void
+store_dbt_out(struct store_txn *txn, DBT *d)
+{
+	memset(d, 0, sizeof *d);
+	if (txn->store->threaded)
+		d->flags = DB_DBT_REALLOC;
+}
+
+void
+store_dbt_free(DBT *d)
+{
+	if (d->flags & DB_DBT_REALLOC) {
+		free(d->data);
+		d->data = NULL;
+	}
 }
 
 /* ---- key helpers --------------------------------------------------------- */
