@@ -155,6 +155,21 @@ static const struct conf_key conf_keys[] = {
 	  "For demonstrations, where a year of minute bars would otherwise "
 	  "finish in milliseconds." },
 
+	{ "repl_site", CONF_STRING, OFF(repl_site), 0, 0, "",
+	  "This node's address in a replication group, as host:port: the "
+	  "address and TCP port backstream-repd listens on for the other "
+	  "nodes. Empty (the default) runs a single host, without "
+	  "replication. The same file serves every node but for this key: "
+	  "which node is the master is decided by the group, never here." },
+	{ "repl_peers", CONF_STRING, OFF(repl_peers), 0, 0, "",
+	  "The other nodes of the group, as space-separated host:port "
+	  "addresses. A node joining a running group needs only one that "
+	  "is up." },
+	{ "repl_priority", CONF_INT, OFF(repl_priority), 0, 1000, "100",
+	  "Weight of this node in an election of a new master; the node "
+	  "with the highest priority among the most up-to-date wins. 0: "
+	  "this node never becomes master (a web node only)." },
+
 	{ "log_level", CONF_LEVEL, OFF(log_level), 0, 0, "info",
 	  "error, warn, info or debug." },
 	{ "log_file", CONF_STRING, OFF(log_file), 0, 0, "",

@@ -41,6 +41,10 @@ struct conf {
 	int64_t		 engine_crash_retries;
 	int64_t		 engine_bar_rate;
 
+	char		*repl_site;	/* host:port, or empty: no replication */
+	char		*repl_peers;	/* space-separated host:port */
+	int64_t		 repl_priority;
+
 	enum log_level	 log_level;
 	char		*log_file;	/* empty: stderr */
 };
