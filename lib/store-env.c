@@ -16,6 +16,7 @@
 #include "tail.h"
 #include "proc.h"
 #include "registry.h"
+#include "repl.h"
 #include "store-core.h"
 #include "watchdog.h"
 #include "xmalloc.h"
@@ -46,6 +47,15 @@ store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
 {
 	(void)env;
 	(void)prefix;
+	/*
+	 * A replica's first copy of the store (internal init) opens every
+	 * file of the directory to find the databases, and says so of the
+	 * store's own lock and shared-memory files, which are none.
+	 */
+	if (strncmp(msg, "BDB0004 fop_read_meta", 21) == 0) {
+		log_debug("berkeley db: %s", msg);
+		return;
+	}
 	log_warn("berkeley db: %s", msg);
 }
 
@@ -96,6 +106,25 @@ set_sizes(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A store that has never been in a replication group founds one, with
+ * its data, when its owner first starts; an empty one joins the group of
+ * its peers and gets their data.  So "backstream init" runs on one node
+ * only.
+ */
+static int
+founds_group(const struct store *s)
+{
+	char		path[4096];
+	struct stat	st;
+
+	if (!s->repl_owner || store_path_in(path, sizeof path, s->dir,
+	    store_tables[STORE_META].file) == -1 || stat(path, &st) == -1 ||
+	    store_path_in(path, sizeof path, s->dir, REPL_GROUP_FILE) == -1)
+		return 0;
+	return stat(path, &st) == -1 && errno == ENOENT;
+}
+
 int
 store_open_env(struct store *s, int recover, char *err, size_t errlen)
 {
@@ -124,21 +153,52 @@ store_open_env(struct store *s, int recover, char *err, size_t errlen)
 		    db_strerror(r));
 		goto fail;
 	}
-	/*
-	 * DB_REGISTER notices processes that died holding the environment,
-	 * and DB_RECOVER then rebuilds it.  Not DB_FAILCHK, which would try
-	 * to clean up in place: it attaches to the regions first and blocks
-	 * for good on any mutex the dead process held.  Recovery is safe
-	 * because the opener holds the gate alone: nobody else is inside.
-	 */
-	flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	    DB_INIT_TXN | DB_REGISTER | (recover ? DB_RECOVER : 0);
+	flags = DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN;
+	if (s->repl) {
+		/*
+		 * Replicated: the owner alone creates and recovers, every
+		 * time it starts (a site that rejoins without recovery keeps
+		 * its old master in the regions and never catches up).  A
+		 * dead process's locks are freed by the owner's failchk: a
+		 * process that recovered here would pull the regions from
+		 * under the Replication Manager.  Taking part needs a
+		 * free-threaded environment.
+		 */
+		if ((r = repl_configure(env, s->repl_owner ? s->repl_site :
+		    NULL, s->repl_peers, s->repl_priority, founds_group(s), err,
+		    errlen)) != 0)
+			goto fail;
+		if (s->repl_owner && (r = env->set_event_notify(env,
+		    repl_event)) != 0) {
+			snprintf(err, errlen, "configuring replication: %s",
+			    db_strerror(r));
+			goto fail;
+		}
+		flags |= DB_INIT_REP;
+		if (s->repl_owner)
+			flags |= DB_CREATE | DB_RECOVER;
+		if (s->threaded)
+			flags |= DB_THREAD;
+	} else {
+		/*
+		 * DB_REGISTER notices processes that died holding the
+		 * environment, and DB_RECOVER then rebuilds it.  Not
+		 * DB_FAILCHK, which would try to clean up in place: it
+		 * attaches to the regions first and blocks for good on any
+		 * mutex the dead process held.  Recovery is safe because the
+		 * opener holds the gate alone: nobody else is inside.
+		 */
+		flags |= DB_CREATE | DB_REGISTER | (recover ? DB_RECOVER : 0);
+	}
 	if ((r = env->open(env, s->dir, flags, 0660)) != 0) {
 		snprintf(err, errlen, "%s: opening the environment: %s", s->dir,
 		    db_strerror(r));
 		goto fail;
 	}
 	if ((r = store_allocate_regions(s, err, errlen)) != 0)
+		goto fail;
+	if (s->threaded && (r = repl_start(env, s->repl_owner, err, errlen)) !=
+	    0)
 		goto fail;
 	return 0;
 fail:
@@ -156,6 +216,9 @@ watch_dead(void *arg)
 {
 	const struct store	*s = arg;
 
+	/* Replicated, the owner's failchk frees what the dead held. */
+	if (s->repl)
+		return 0;
 	return registry_watch_dead(&s->watch);
 }
 
@@ -202,7 +265,9 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 
 	err[0] = '\0';
 	if (stat(cfg->store_dir, &st) == -1) {
-		if (errno != ENOENT || !(flags & STORE_CREATE) ||
+		/* An empty node's replication gets its store from the group. */
+		if (errno != ENOENT ||
+		    !(flags & (STORE_CREATE | STORE_REPLICATION)) ||
 		    mkdir(cfg->store_dir, 0770) == -1) {
 			snprintf(err, errlen, "%s: %s%s", cfg->store_dir,
 			    strerror(errno), flags & STORE_CREATE ? "" :
@@ -222,6 +287,22 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	s->pid = getpid();
 	s->starttime = proc_starttime(s->pid);
 	s->readonly = (flags & STORE_READONLY) && !(flags & STORE_CREATE);
+	/*
+	 * "backstream init" makes a store of one host; its node's
+	 * backstream-repd then founds the group with it (founds_group).
+	 */
+	if (repl_enabled(cfg) && !(flags & STORE_CREATE)) {
+		if (repl_check(cfg, err, errlen) == -1) {
+			store_forget(s);
+			return NULL;
+		}
+		s->repl = 1;
+		s->repl_owner = (flags & STORE_REPLICATION) != 0;
+		s->repl_site = xstrdup(cfg->repl_site);
+		s->repl_peers = xstrdup(cfg->repl_peers);
+		s->repl_priority = (int)cfg->repl_priority;
+		s->threaded = s->repl_owner || !s->readonly;
+	}
 	if (store_gate_open(s, err, errlen) == -1 ||
 	    store_readers_open(s, cfg->store_readers, err, errlen) == -1) {
 		store_forget(s);
@@ -271,8 +352,22 @@ store_forget(struct store *s)
 	registry_watch_close(&s->watch);
 	store_gate_close(s);
 	store_readers_close(s);
+	free(s->repl_site);
+	free(s->repl_peers);
 	free(s->dir);
 	free(s);
+}
+
+int
+store_is_master(struct store *s)
+{
+	return !s->repl || (s->env != NULL && repl_is_master(s->env));
+}
+
+int
+store_is_replicated(const struct store *s)
+{
+	return s->repl;
 }
 
 const char *

@@ -11,6 +11,33 @@
 #include "watchdog.h"
 
 int
+store_failchk(struct store *s, char *err, size_t errlen)
+{
+	int	r;
+
+	store_gate(s, LOCK_SH);
+	r = s->env->failchk(s->env, 0);
+	store_gate(s, LOCK_UN);
+	if (r != 0)
+		snprintf(err, errlen, "checking for dead processes: %s",
+		    db_strerror(r));
+	return r;
+}
+
+uint64_t
+store_log_end(struct store *s)
+{
+	DB_LOG_STAT	*sp;
+	uint64_t	 end;
+
+	if (s->env == NULL || s->env->log_stat(s->env, &sp, 0) != 0)
+		return 0;
+	end = (uint64_t)sp->st_cur_file << 32 | sp->st_cur_offset;
+	free(sp);
+	return end;
+}
+
+int
 store_checkpoint(struct store *s, char *err, size_t errlen)
 {
 	int	r;

@@ -123,6 +123,13 @@ store_check_meta(struct store *s, int create, char *err, size_t errlen)
 	read_boot_id(mc.boot);
 	mc.create = create;
 	r = store_read(s, check_meta, &mc, err, errlen);
+	/*
+	 * In a replication group only the master can write, and its
+	 * backstream-repd records the format and its host's boot; a boot
+	 * of another host says nothing about the master's log.
+	 */
+	if (s->repl && !(s->repl_owner && store_is_master(s)))
+		mc.stale = 0;
 	if (r == 0 && mc.stale &&
 	    (r = store_meta_make_writable(s, err, errlen)) == 0) {
 		mc.write = 1;

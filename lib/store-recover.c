@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,12 +115,72 @@ open_shared(struct store *s, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * Replicated, backstream-repd recovers the environment when it starts,
+ * under the exclusive gate, and nobody else ever does (store-env.c says
+ * why).  Any other process joins under the shared gate; one that finds
+ * the environment in need of recovery, or not there yet, waits a while
+ * for the owner.  Returns 0 or an error code.
+ */
+static int
+attach_replicated(struct store *s, char *err, size_t errlen)
+{
+	int	r, tries;
+
+	if (s->repl_owner) {
+		store_gate_exclusive(s, 1);
+		r = store_enter_env(s, 1, err, errlen);
+		/* What others hold is of the regions before this recovery. */
+		notify_bump(s->notify, NOTIFY_GENERATION);
+		tail_writers_reset(s->tail);
+		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+		store_gate_exclusive(s, 0);
+		return r;
+	}
+	for (tries = 0;; tries++) {
+		err[0] = '\0';
+		store_gate(s, LOCK_SH);
+		watchdog_arm(s->watchdog);
+		if ((r = store_enter_env(s, 0, err, errlen)) == 0 &&
+		    (r = store_open_tables(s, 0, err, errlen)) != 0)
+			store_detach(s);
+		if (r == 0)
+			s->generation = notify_value(s->notify,
+			    NOTIFY_GENERATION);
+		watchdog_disarm(s->watchdog);
+		store_gate(s, LOCK_UN);
+		log_debug("%s: replicated open: %s", s->dir, r == 0 ? "done" :
+		    err);
+		if (r == 0 || r == EACCES || r == EPERM || r == EROFS)
+			return r;
+		if (tries == 12) {
+			/* Its open makes the environment a replicated one. */
+			snprintf(err + strlen(err), errlen - strlen(err),
+			    " (is backstream-repd running on this node?)");
+			return r;
+		}
+		store_backoff(tries < 5 ? tries + 3 : 8);
+	}
+}
+
 int
 store_attach(struct store *s, int create, char *err, size_t errlen)
 {
 	char		path[4096];
 	struct stat	st;
 	int		r, tries, recovering;
+
+	if (s->repl) {
+		if (attach_replicated(s, err, errlen) != 0)
+			return -1;
+		/* The owner opens the tables once its role is known. */
+		if (!s->repl_owner &&
+		    store_check_meta(s, 0, err, errlen) != 0) {
+			store_detach(s);
+			return -1;
+		}
+		return 0;
+	}
 
 	if (store_path_in(path, sizeof path, s->dir,
 	    store_tables[STORE_META].file) == -1) {
@@ -193,11 +254,55 @@ store_attach(struct store *s, int create, char *err, size_t errlen)
 	return 0;
 }
 
-/* Recovery runs in whichever process gets there first. */
+int
+store_repl_tables(struct store *s, char *err, size_t errlen)
+{
+	DB_REP_STAT	*sp;
+	int		 master, ready, r;
+
+	if (s->db[STORE_META] != NULL)
+		return 1;
+	if ((r = s->env->rep_stat(s->env, &sp, 0)) != 0) {
+		snprintf(err, errlen, "replication statistics: %s",
+		    db_strerror(r));
+		return -1;
+	}
+	master = sp->st_status == DB_REP_MASTER;
+	ready = master || (sp->st_status == DB_REP_CLIENT &&
+	    sp->st_startup_complete);
+	free(sp);
+	if (!ready)
+		return 0;
+	store_gate(s, LOCK_SH);
+	r = store_open_tables(s, master, err, errlen);
+	store_gate(s, LOCK_UN);
+	if (r != 0) {
+		store_close_tables(s);
+		/* A new group's master may not have made them yet. */
+		if (!master && r == ENOENT)
+			return 0;
+		return -1;
+	}
+	if (store_check_meta(s, master, err, errlen) != 0) {
+		store_close_tables(s);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Recovery runs in whichever process gets there first; in a replication
+ * group, only in backstream-repd, and the others reattach after it.
+ */
 int
 store_reopen(struct store *s, char *err, size_t errlen)
 {
-	log_warn("%s: the environment needs recovery; reopening", s->dir);
+	if (s->repl)
+		log_info("%s: the environment changed under this process; "
+		    "attaching again", s->dir);
+	else
+		log_warn("%s: the environment needs recovery; reopening",
+		    s->dir);
 	store_gate(s, LOCK_SH);
 	store_detach(s);
 	store_gate(s, LOCK_UN);

@@ -15,10 +15,16 @@
 #include "tail.h"
 #include "watchdog.h"
 
+/*
+ * A replica's reader loses deadlocks to the thread that applies the
+ * master's changes, and with DB_REP_CONF_NOWAIT an operation that meets
+ * a sync or an election fails at once instead of sleeping 5 s.
+ */
 static int
 retryable(int r)
 {
-	return r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED;
+	return r == DB_LOCK_DEADLOCK || r == DB_LOCK_NOTGRANTED ||
+	    r == DB_REP_LOCKOUT;
 }
 
 void
@@ -69,7 +75,7 @@ run(struct store *s, int writable, int flags,
 			txn_flags = flags & STORE_SYNC ? DB_TXN_SYNC :
 			    DB_TXN_WRITE_NOSYNC;
 		else
-			txn_flags = DB_TXN_SNAPSHOT;
+			txn_flags = s->repl ? 0 : DB_TXN_SNAPSHOT;
 		/* Before the watchdog: waiting one's turn is not a stall. */
 		if (!writable)
 			slot = store_reader_enter(s);
@@ -93,6 +99,19 @@ run(struct store *s, int writable, int flags,
 		if (r == DB_LOCK_NOTGRANTED || (retryable(r) && attempt >= 3))
 			if (s->env->failchk(s->env, 0) == DB_RUNRECOVERY)
 				r = DB_RUNRECOVERY;
+		/*
+		 * A replica that synced with a new master may have rolled
+		 * back what the handles saw: they are dead, and are opened
+		 * again as after a recovery.
+		 */
+		if (r == DB_REP_HANDLE_DEAD)
+			r = DB_RUNRECOVERY;
+		/* Berkeley DB's word for a write on a replica. */
+		if (writable && s->repl && r == EACCES && !store_is_master(s)) {
+			r = EROFS;
+			snprintf(err, errlen, "this node is a replica: writes go "
+			    "to the master");
+		}
 		watchdog_disarm(s->watchdog);
 		store_gate(s, LOCK_UN);
 		store_reader_leave(s, slot);

@@ -29,6 +29,14 @@ struct store_txn;
  * boot or format.  Ignored with STORE_CREATE.
  */
 #define STORE_READONLY	0x2
+/*
+ * This process owns replication on its node (backstream-repd, with
+ * repl_site set): it alone recovers the environment, names the sites and
+ * takes part in elections.  store_open returns once the node knows its
+ * role and holds the tables: the master creates those of a new group, a
+ * replica waits for the master's copy.
+ */
+#define STORE_REPLICATION	0x4
 
 /*
  * Opens (or with STORE_CREATE creates) the environment in cfg->store_dir.
@@ -47,6 +55,22 @@ void		 store_close(struct store *s);
  * them (closing would unregister the parent).  The child opens its own.
  */
 void		 store_forget(struct store *s);
+
+/*
+ * Whether this process may write: the store is not replicated, or this
+ * node is its group's master now.
+ */
+int		 store_is_master(struct store *s);
+/*
+ * For the owner of replication (STORE_REPLICATION): opens the tables once
+ * the node knows its role: on the master, creating any missing; on a
+ * replica, once it has caught up and holds the master's.  Returns 1 when
+ * they are open, 0 while the node waits (no master yet, or catching up),
+ * or -1 with a reason in err.
+ */
+int		 store_repl_tables(struct store *s, char *err, size_t errlen);
+/* Whether the store is replicated (repl_site set). */
+int		 store_is_replicated(const struct store *s);
 
 /* The directory of the environment (owned by s). */
 const char	*store_dir(const struct store *s);
@@ -102,6 +126,19 @@ const char *store_strerror(int code);
  * recovery no longer needs.  Returns 0, or -1 with a reason in err.
  */
 int	store_checkpoint(struct store *s, char *err, size_t errlen);
+/*
+ * Frees what processes that died in the environment held (failchk), as
+ * backstream-repd does every second in a replication group.  Returns 0,
+ * or a Berkeley DB code with a reason in err: DB_RUNRECOVERY when one
+ * died inside the library, and only a recovery can mend it.
+ */
+int	store_failchk(struct store *s, char *err, size_t errlen);
+/*
+ * Where the log ends now, as one number that grows with every
+ * transaction committed here or applied from the master; 0 if unknown.
+ * No transaction: cheap enough to poll.
+ */
+uint64_t store_log_end(struct store *s);
 /*
  * Checks every database's structure (DB->verify).  Returns 0, 1 when a
  * database is damaged (err names each), or -1 when the store could not be
