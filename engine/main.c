@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mstime.h"
 #include "notify.h"
+#include "repl.h"
 #include "run.h"
 #include "store-jobs.h"
 #include "store.h"
@@ -321,6 +322,32 @@ run(struct engine *e)
 	return gave_up;
 }
 
+/*
+ * cron starts the engine on every node of a replication group; it runs
+ * jobs only on the master, and after a failover the new master's engine
+ * takes over what the old one left, as after a crash.  The look takes
+ * no part in replication: a read-only open starts none of it.
+ */
+static int
+is_master(const struct conf *cfg)
+{
+	struct store	*s;
+	char		 err[1024];
+	int		 master;
+
+	if (!repl_enabled(cfg))
+		return 1;
+	if ((s = store_open(cfg, STORE_READONLY, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		return 0;
+	}
+	master = store_is_master(s);
+	store_close(s);
+	if (!master)
+		log_debug("this node is a replica: the master runs the jobs");
+	return master;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -401,6 +428,10 @@ main(int argc, char **argv)
 	sigaction(SIGCHLD, &sa, NULL);
 
 	e.cfg = &cfg;
+	if (!is_master(&cfg)) {
+		conf_free(&cfg);
+		return 0;
+	}
 	if ((e.store = store_open(&cfg, 0, err, sizeof err)) == NULL) {
 		log_error("%s", err);
 		conf_free(&cfg);

@@ -1,0 +1,183 @@
+/* main.c: backstream-repd, the one process per node that owns replication of the store. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "feed.h"
+#include "log.h"
+#include "mstime.h"
+#include "repl.h"
+#include "store.h"
+
+/*
+ * How often a replica looks whether the master's changes moved its log:
+ * the delay a stream on a replica adds to the master's commit, at most.
+ */
+#define FEED_POLL_MS	5
+/* How often dead processes' locks are freed (failchk). */
+#define FAILCHK_MS	1000
+
+/* Set by the signal handler; the only state shared with it. */
+static volatile sig_atomic_t	stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: backstream-repd [-c FILE] [-v]\n"
+	    "Keeps this node's copy of the store in its replication group "
+	    "(repl_site,\nrepl_peers): recovers it when it starts, takes part "
+	    "in elections, and wakes\nthe streams of a replica when the "
+	    "master's changes arrive.  Runs until stopped;\nexits with status "
+	    "3 when the environment needs recovery, to be started again.\n"
+	    "  -c, --config FILE  configuration (default $BACKSTREAM_CONF or "
+	    "%s)\n"
+	    "  -v, --verbose      log at debug level\n", conf_default_path());
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The node's life: tables once its role is known, then dead processes
+ * freed every second and, while a replica, the master's changes fed to
+ * the streams.  Returns the exit status.
+ */
+static int
+serve(struct store *s)
+{
+	struct feed	 feed;
+	char		 err[1024];
+	int64_t		 now, next_check = 0;
+	int		 r, ready = 0, master = -1, was;
+
+	feed_reset(&feed);
+	while (!stopping) {
+		now = mono_ms();
+		if (!ready) {
+			if ((r = store_repl_tables(s, err, sizeof err)) == -1) {
+				log_error("%s", err);
+				return 1;
+			}
+			if (r == 0) {
+				sleep_ms(100);
+				continue;
+			}
+			ready = 1;
+			log_info("%s: the store is open", store_dir(s));
+		}
+		if (now >= next_check) {
+			next_check = now + FAILCHK_MS;
+			if (store_failchk(s, err, sizeof err) != 0) {
+				log_error("%s; exiting, to be restarted with "
+				    "recovery", err);
+				return 3;
+			}
+		}
+		was = master;
+		master = store_is_master(s);
+		/* A new replica starts from the head: streams read the store. */
+		if (!master && was != 0)
+			feed_reset(&feed);
+		if (!master && feed_run(&feed, s, err, sizeof err) != 0)
+			log_warn("feeding the streams: %s", err);
+		sleep_ms(master ? 50 : FEED_POLL_MS);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sigaction	 sa;
+	struct conf		 cfg;
+	struct store		*s;
+	const char		*path = NULL;
+	char			 err[1024];
+	int			 c, status, verbose = 0;
+
+	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("backstream-repd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("backstream-repd", LOG_LEVEL_INFO);
+	if (conf_read(&cfg, path, err, sizeof err) != 0) {
+		log_error("%s", err);
+		conf_free(&cfg);
+		return 2;
+	}
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg.log_level);
+	if (cfg.log_file[0] != '\0' && log_open_file(cfg.log_file) == -1)
+		log_warn("%s: %s; logging to standard error", cfg.log_file,
+		    strerror(errno));
+	if (!repl_enabled(&cfg)) {
+		log_error("%s: repl_site is not set: this node is in no "
+		    "replication group", cfg.path);
+		conf_free(&cfg);
+		return 2;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	if ((s = store_open(&cfg, STORE_REPLICATION, err, sizeof err)) ==
+	    NULL) {
+		log_error("%s", err);
+		conf_free(&cfg);
+		return 3;
+	}
+	log_info("%s: replicating as %s", store_dir(s), cfg.repl_site);
+	status = serve(s);
+	store_close(s);
+	conf_free(&cfg);
+	return status;
+}
