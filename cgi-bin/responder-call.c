@@ -166,6 +166,12 @@ responder_error_word(int status)
 	return "bad_request";
 }
 
+/*
+ * What a 503 asks the client to wait: a recovery or a new master's
+ * election takes seconds.
+ */
+#define API_UNAVAILABLE_RETRY_S	5
+
 int
 call_fail_code(struct call *c, int r, const char *err)
 {
@@ -174,6 +180,8 @@ call_fail_code(struct call *c, int r, const char *err)
 	switch (status) {
 	case 503:
 		log_error("%s %s: %s", c->req->method, c->req->path, err);
+		/* Most causes (a recovery, a failover) pass within seconds. */
+		http_header(c->req, "Retry-After: %d", API_UNAVAILABLE_RETRY_S);
 		return call_fail(c, 503, "unavailable", "the store is "
 		    "unavailable; try again later");
 	case 500:
