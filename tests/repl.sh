@@ -1,0 +1,188 @@
+# tests/repl.sh: three nodes on loopback, each a store kept by backstream-repd and a lighttpd: streams on a replica, the engine on the master, failover.
+. "${top_srcdir:-..}/tests/lib.sh"
+. "$top_srcdir/tests/lighttpd.sh"
+. "$top_srcdir/tests/deploy-lib.sh"
+
+: "${REPD:=$top_builddir/repd/backstream-repd}"
+: "${ENGINE:=$top_builddir/engine/backstream-engine}"
+lighttpd_require
+[ -x "$REPD" ] || { echo "$TEST_NAME: skipped: no $REPD"; exit 77; }
+[ -x "$LIGHTTPD_SSE_BIN" ] ||
+    { echo "$TEST_NAME: skipped: no $LIGHTTPD_SSE_BIN"; exit 77; }
+
+# As in sse-lib.sh: a process killed in the environment leaves Berkeley
+# DB's memory to the next one, which LeakSanitizer would report.
+printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
+export LSAN_OPTIONS
+
+NODES="a b c"
+for n in $NODES; do
+	eval "PORT_$n=\$(free_port)"
+done
+# The settings every node shares; each then gets its own store and site.
+conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"
+conf_set log_level info
+conf_set heartbeat 1s
+# Events on a replica must come by its feed's wake, not by a poll.
+conf_set poll_interval 10m
+conf_set max_queued_jobs 1000
+for n in $NODES; do
+	peers=
+	for m in $NODES; do
+		[ "$m" = "$n" ] || eval "peers=\"\$peers 127.0.0.1:\$PORT_$m\""
+	done
+	sed "s|^store_dir = .*|store_dir = $TMP/$n|" "$CONF" >"$TMP/$n.conf"
+	eval "printf 'repl_site = 127.0.0.1:%s\n' \"\$PORT_$n\"" \
+	    >>"$TMP/$n.conf"
+	printf 'repl_peers =%s\n' "$peers" >>"$TMP/$n.conf"
+done
+
+# repd_start NODE: starts the node's replication process; REPD_n is its pid.
+repd_start() {
+	start_bg "$REPD" -c "$TMP/$1.conf"
+	eval "REPD_$1=$BG_PID"
+	eval "REPD_LOG_$1=\$TMP/bg-$BG_PID.log"
+}
+
+# repd_says NODE REGEX: whether the node's replication process logged it.
+repd_says() {
+	eval "grep -qE -- \"\$2\" \"\$REPD_LOG_$1\""
+}
+
+# node_bs NODE ARGS: backstream ARGS on the node, like bs.
+node_bs() {
+	_node=$1
+	shift
+	run "$BACKSTREAM" -c "$TMP/$_node.conf" "$@"
+}
+
+# web_start NODE: a lighttpd with both responders on the node's store;
+# WEB_n is its base URL.
+web_start() {
+	_conf=$CONF
+	CONF=$TMP/$1.conf
+	LIGHTTPD_DIR=$TMP/web-$1
+	LIGHTTPD_ACCESS_LOG=$LIGHTTPD_DIR/access.log
+	LIGHTTPD_ERROR_LOG=$LIGHTTPD_DIR/error.log
+	LIGHTTPD_STDERR=$LIGHTTPD_DIR/stderr.log
+	lighttpd_start
+	CONF=$_conf
+	eval "WEB_$1=$LIGHTTPD_URL"
+	eval "WEB_PID_$1=$LIGHTTPD_PID"
+}
+
+# The master of the group: the node whose replication process said so last.
+master_of() {
+	for _n in $NODES; do
+		eval "_log=\$REPD_LOG_$_n"
+		[ -f "$_log" ] || continue
+		_last=$(grep -E 'this node is (the master|a replica)' "$_log" |
+		    tail -n 1)
+		case $_last in
+		*"the master"*) echo "$_n" ;;
+		esac
+	done
+}
+
+step "the first node founds the group with the store made by init"
+node_bs a init
+[ "$STATUS" -eq 0 ] || fail "backstream init on a"
+repd_start a
+wait_for "$HANG" repd_says a 'the store is open'
+repd_says a 'this node is the master' || fail "a is not the master"
+node_bs a demo-data
+[ "$STATUS" -eq 0 ] || fail "backstream demo-data on a"
+mkdir -p "$TMP/keys"
+node_bs a keygen "$TMP/keys"
+[ "$STATUS" -eq 0 ] || fail "backstream keygen"
+node_bs a token --uid alice --ttl 30m
+TOKEN=$(cat "$OUT")
+
+step "two empty nodes join and get the store"
+repd_start b
+repd_start c
+wait_for "$HANG" repd_says b 'the store is open'
+wait_for "$HANG" repd_says c 'the store is open'
+node_bs c symbols
+check_contains "$OUT" DEMO
+
+step "a write on a replica is refused, saying why"
+node_bs b submit --uid alice --json "$SPEC"
+check_eq "status of submit on a replica (3: store unavailable)" 3 "$STATUS"
+check_contains "$ERR" "replica"
+
+web_start a
+web_start b
+
+step "a stream on a replica sees a job submitted through the master's API"
+sse_open jobs "$WEB_b/api/sse/backtest/jobs?token=$TOKEN"
+sse_wait jobs '^event: snapshot$' "$HANG"
+expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    --data "$SPEC" "$WEB_a/api/backtesting/jobs"
+check_eq "status of a submission to the master" 201 "$(cat "$OUT")"
+JOB=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/r.body")
+[ -n "$JOB" ] || fail "no job id in the answer" "a job" "$(cat "$TMP/r.body")"
+sse_wait jobs '^event: job_added$' "$HANG"
+sse_wait jobs "\"job_id\":\"$JOB\"" "$HANG"
+
+step "a submission to a replica's API: 503 with Retry-After"
+expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -D "$TMP/r.head" \
+    -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data "$SPEC" \
+    "$WEB_b/api/backtesting/jobs"
+check_eq "status of a submission to a replica" 503 "$(cat "$OUT")"
+grep -qi '^retry-after: ' "$TMP/r.head" ||
+    fail "Retry-After on the 503" "a Retry-After header" "$(cat "$TMP/r.head")"
+
+step "the engine does nothing on a replica, and runs the job on the master"
+run "$ENGINE" -c "$TMP/b.conf" --once
+check_eq "exit status of the engine on a replica" 0 "$STATUS"
+node_bs a job "$JOB" --uid alice
+check_contains "$OUT" queued
+sse_open job "$WEB_b/api/sse/backtest/$JOB?token=$TOKEN"
+run "$ENGINE" -c "$TMP/a.conf" --once
+check_eq "exit status of the engine on the master" 0 "$STATUS"
+sse_wait job '^event: completed$' "$HANG"
+sse_wait jobs "\"job_id\":\"$JOB\".*\"status\":\"completed\"" "$HANG"
+sse_close job
+
+step "kill -9 of the master: another node is elected, streams go on"
+stop_web_a=$WEB_PID_a
+kill -KILL "$REPD_a"
+wait "$REPD_a" 2>/dev/null || :
+wait_for "$HANG" eval '[ -n "$(master_of | grep -v a)" ]'
+NEW=$(master_of | grep -v a)
+echo "new master: $NEW"
+node_bs "$NEW" submit --uid alice --json "$SPEC"
+check_eq "status of submit on the new master" 0 "$STATUS"
+JOB2=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
+sse_wait jobs "\"job_id\":\"$JOB2\"" "$HANG"
+stop_pid "$stop_web_a"
+
+step "the old master, restarted, rejoins as a replica and catches up"
+repd_start a
+wait_for "$HANG" repd_says a 'the store is open'
+wait_for "$HANG" eval 'node_bs a job "$JOB2" --uid alice; [ "$STATUS" -eq 0 ]'
+repd_says a 'this node is a replica' || fail "a did not rejoin as a replica"
+
+step "every node's store is sound"
+for n in $NODES; do
+	node_bs "$n" verify
+	check_eq "backstream verify on $n" 0 "$STATUS"
+done
+
+sse_close jobs
+lighttpd_stop || fail "responders outlived lighttpd"
+for n in $NODES; do
+	eval "stop_pid \$REPD_$n"
+done
+for n in $NODES; do
+	eval "_log=\$REPD_LOG_$n"
+	if grep -qE 'Sanitizer|runtime error:|PANIC' "$_log"; then
+		sed 's/^/    /' "$_log" | head -40 >&2
+		fail "node $n's replication process logged a failure"
+	fi
+done
+echo "$TEST_NAME: ok"
