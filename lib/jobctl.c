@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ids.h"
+#include "jobctl-forward.h"
 #include "jobctl.h"
 #include "notify.h"
 #include "store-history.h"
@@ -104,6 +105,9 @@ jobctl_submit(struct store *s, const char *uid, const struct job_spec *spec,
 {
 	struct op	op = { uid, NULL, spec, max_queued, out };
 
+	if (store_is_replicated(s) && !store_is_master(s))
+		return jobctl_forward(s, JOBCTL_SUBMIT, uid, NULL, spec,
+		    max_queued, out, err, errlen);
 	memset(out, 0, sizeof *out);
 	id_new(out->id);
 	snprintf(out->uid, sizeof out->uid, "%s", uid);
@@ -163,6 +167,9 @@ jobctl_cancel(struct store *s, const char *uid, const char *id,
 {
 	struct op	op = { uid, id, NULL, 0, out };
 
+	if (store_is_replicated(s) && !store_is_master(s))
+		return jobctl_forward(s, JOBCTL_CANCEL, uid, id, NULL, 0, out,
+		    err, errlen);
 	return store_write(s, STORE_SYNC, cancel, &op, err, errlen);
 }
 
@@ -208,6 +215,9 @@ jobctl_delete(struct store *s, const char *uid, const char *id, char *err,
 	struct op	 op = { uid, id, NULL, 0, NULL };
 	int		 r;
 
+	if (store_is_replicated(s) && !store_is_master(s))
+		return jobctl_forward(s, JOBCTL_DELETE, uid, id, NULL, 0, NULL,
+		    err, errlen);
 	op.job = j = xmalloc(sizeof *j);
 	r = store_write(s, STORE_SYNC, delete, &op, err, errlen);
 	free(j);

@@ -11,6 +11,7 @@
  * store-meta.c	the format and boot id kept in STORE_META
  * store-txn.c	transactions with retry
  * store-maint.c	checkpoint, verify, statistics
+ * store-forward.c	requests from a replica to the master
  */
 
 #include <sys/types.h>
@@ -54,6 +55,9 @@ struct store {
 	int			 repl;
 	int			 repl_owner;
 	int			 threaded;
+	DB_CHANNEL		*channel;	/* to the master, once used */
+	store_serve_fn		 serve;		/* the owner's: a replica's request */
+	void			*serve_arg;
 	int			 meta_writable;	/* readonly, but a boot to record */
 };
 

@@ -248,6 +248,10 @@ store_enter_env(struct store *s, int recover, char *err, size_t errlen)
 void
 store_detach(struct store *s)
 {
+	if (s->channel != NULL) {
+		s->channel->close(s->channel, 0);
+		s->channel = NULL;
+	}
 	store_close_tables(s);
 	if (s->env != NULL) {
 		s->env->close(s->env, 0);

@@ -69,6 +69,23 @@ int		 store_is_master(struct store *s);
  * or -1 with a reason in err.
  */
 int		 store_repl_tables(struct store *s, char *err, size_t errlen);
+/*
+ * A replica's requests to its master, over Berkeley DB's message channel
+ * (what they ask is the caller's: lib/jobctl-forward.c).
+ * store_forward sends len bytes at req to the master and appends its
+ * answer to reply: 0, or EROFS with a reason in err when no master
+ * answered.  store_forward_serve, for the owner of replication, has
+ * fn(req, len, reply, arg) answer each request that reaches this node,
+ * one at a time or not as the Replication Manager's threads deliver
+ * them: fn serializes what needs it.  Returns 0 or a Berkeley DB code.
+ */
+struct buf;
+typedef void	(*store_serve_fn)(const void *req, size_t len,
+		    struct buf *reply, void *arg);
+int		 store_forward(struct store *s, const void *req, size_t len,
+		    struct buf *reply, char *err, size_t errlen);
+int		 store_forward_serve(struct store *s, store_serve_fn fn,
+		    void *arg, char *err, size_t errlen);
 /* Whether the store is replicated (repl_site set). */
 int		 store_is_replicated(const struct store *s);
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <time.h>
 
 #include "conf.h"
+#include "buf.h"
 #include "feed.h"
+#include "jobctl-forward.h"
 #include "log.h"
 #include "mstime.h"
 #include "repl.h"
@@ -26,6 +29,30 @@
 
 /* Set by the signal handler; the only state shared with it. */
 static volatile sig_atomic_t	stopping;
+
+/*
+ * Replicas' writes arrive in the Replication Manager's threads, and the
+ * store's operations are not made for threads: one at a time, theirs
+ * and the main loop's.
+ */
+struct repd {
+	struct store	*store;
+	pthread_mutex_t	 lock;
+	int		 closing;	/* the store is about to close */
+};
+
+/* A replica's write, carried out here while this node is the master. */
+static void
+serve_request(const void *req, size_t len, struct buf *reply, void *arg)
+{
+	struct repd	*r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	/* No answer: the replica reports the write not done. */
+	if (!r->closing)
+		jobctl_serve(r->store, req, len, reply);
+	pthread_mutex_unlock(&r->lock);
+}
 
 static void
 on_stop(int sig)
@@ -64,43 +91,52 @@ sleep_ms(int64_t ms)
  * the streams.  Returns the exit status.
  */
 static int
-serve(struct store *s)
+serve(struct repd *rd)
 {
+	struct store	*s = rd->store;
 	struct feed	 feed;
 	char		 err[1024];
 	int64_t		 now, next_check = 0;
-	int		 r, ready = 0, master = -1, was;
+	int		 r, master = -1, was;
 
+	/* Requests are taken once there are tables to carry them out on. */
+	while ((r = store_repl_tables(s, err, sizeof err)) != 1) {
+		if (r == -1) {
+			log_error("%s", err);
+			return 1;
+		}
+		if (stopping)
+			return 0;
+		sleep_ms(100);
+	}
+	log_info("%s: the store is open", store_dir(s));
+	if (store_forward_serve(s, serve_request, rd, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	feed_reset(&feed);
 	while (!stopping) {
 		now = mono_ms();
-		if (!ready) {
-			if ((r = store_repl_tables(s, err, sizeof err)) == -1) {
-				log_error("%s", err);
-				return 1;
-			}
-			if (r == 0) {
-				sleep_ms(100);
-				continue;
-			}
-			ready = 1;
-			log_info("%s: the store is open", store_dir(s));
-		}
+		pthread_mutex_lock(&rd->lock);
+		r = 0;
 		if (now >= next_check) {
 			next_check = now + FAILCHK_MS;
-			if (store_failchk(s, err, sizeof err) != 0) {
-				log_error("%s; exiting, to be restarted with "
-				    "recovery", err);
-				return 3;
-			}
+			r = store_failchk(s, err, sizeof err);
 		}
 		was = master;
 		master = store_is_master(s);
 		/* A new replica starts from the head: streams read the store. */
 		if (!master && was != 0)
 			feed_reset(&feed);
-		if (!master && feed_run(&feed, s, err, sizeof err) != 0)
+		if (r == 0 && !master &&
+		    feed_run(&feed, s, err, sizeof err) != 0)
 			log_warn("feeding the streams: %s", err);
+		pthread_mutex_unlock(&rd->lock);
+		if (r != 0) {
+			log_error("%s; exiting, to be restarted with recovery",
+			    err);
+			return 3;
+		}
 		sleep_ms(master ? 50 : FEED_POLL_MS);
 	}
 	return 0;
@@ -118,6 +154,7 @@ main(int argc, char **argv)
 	};
 	struct sigaction	 sa;
 	struct conf		 cfg;
+	struct repd		 rd;
 	struct store		*s;
 	const char		*path = NULL;
 	char			 err[1024];
@@ -176,8 +213,19 @@ main(int argc, char **argv)
 		return 3;
 	}
 	log_info("%s: replicating as %s", store_dir(s), cfg.repl_site);
-	status = serve(s);
+	rd.store = s;
+	rd.closing = 0;
+	pthread_mutex_init(&rd.lock, NULL);
+	status = serve(&rd);
+	/*
+	 * The tables close before the environment, whose closing ends the
+	 * Replication Manager's threads: none may be inside a request then.
+	 */
+	pthread_mutex_lock(&rd.lock);
+	rd.closing = 1;
+	pthread_mutex_unlock(&rd.lock);
 	store_close(s);
+	pthread_mutex_destroy(&rd.lock);
 	conf_free(&cfg);
 	return status;
 }
