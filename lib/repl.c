@@ -184,6 +184,14 @@ add_peer(const char *host, unsigned port, void *arg)
 }
 
 #define SEC	1000000u	/* Berkeley DB's timeouts are in µs */
+/*
+ * A further process of the master logs a little as it starts, before
+ * its connections are up: the others see a gap in the log, and ask for
+ * the missing records only at the master's next message.  Until then
+ * they acknowledge nothing, and every commit waits.  A heartbeat every
+ * 100 ms bounds that wait well under the acknowledgement timeout.
+ */
+#define HEARTBEAT_US	(SEC / 10)
 
 int
 repl_configure(DB_ENV *env, const char *site, const char *peers,
@@ -214,14 +222,21 @@ repl_configure(DB_ENV *env, const char *site, const char *peers,
 	    (r = env->rep_set_timeout(env, DB_REP_ELECTION_RETRY, SEC)) != 0 ||
 	    (r = env->rep_set_timeout(env, DB_REP_ELECTION_TIMEOUT,
 	    2 * SEC)) != 0 ||
-	    (r = env->rep_set_timeout(env, DB_REP_HEARTBEAT_SEND, SEC)) != 0 ||
+	    (r = env->rep_set_timeout(env, DB_REP_HEARTBEAT_SEND,
+	    HEARTBEAT_US)) != 0 ||
 	    (r = env->rep_set_timeout(env, DB_REP_HEARTBEAT_MONITOR,
 	    3 * SEC)) != 0 ||
+	    (r = env->rep_set_request(env, 1000, 50000)) != 0 ||
 	    (r = env->rep_set_priority(env, (uint32_t)priority)) !=
 	    0) {
 		snprintf(err, errlen, "configuring replication: %s",
 		    db_strerror(r));
 		return r;
+	}
+	if (getenv("BACKSTREAM_REPL_VERBOSE") != NULL) {
+		(void)env->set_verbose(env, DB_VERB_REPLICATION, 1);
+		(void)env->set_verbose(env, DB_VERB_REPMGR_MISC, 1);
+		(void)env->set_verbose(env, DB_VERB_REPMGR_CONNFAIL, 1);
 	}
 	sites.env = env;
 	sites.creator = creator;
@@ -230,6 +245,38 @@ repl_configure(DB_ENV *env, const char *site, const char *peers,
 	    &sites, err, errlen) == -1))
 		return EINVAL;
 	return 0;
+}
+
+/*
+ * A further process sends its commits to the other sites over its own
+ * connections, which it opens only once started.  What it logs before
+ * they are up reaches nobody: the others find the gap at its next
+ * message and ask for the rest, and meanwhile its commits wait out the
+ * acknowledgement timeout.  So it waits, a little, for them first.
+ */
+#define CONNECT_WAIT_MS	2000
+
+static void
+wait_connected(DB_ENV *env)
+{
+	struct timespec	 ts = { 0, 2 * 1000 * 1000 };
+	DB_REPMGR_SITE	*list;
+	u_int		 n, i, up;
+	int		 waited;
+
+	for (waited = 0; waited < CONNECT_WAIT_MS; waited += 2) {
+		if (env->repmgr_site_list(env, &n, &list) != 0)
+			return;
+		for (up = 0, i = 0; i < n; i++)
+			if (list[i].status == DB_REPMGR_CONNECTED)
+				up++;
+		free(list);
+		log_debug("replication: %u of %u sites connected after %d ms",
+		    up, n, waited);
+		if (up == n)
+			return;
+		nanosleep(&ts, NULL);
+	}
 }
 
 int
@@ -249,10 +296,14 @@ repl_start(DB_ENV *env, int owner, char *err, size_t errlen)
 		nanosleep(&ts, NULL);
 	if (r == DB_REP_IGNORE)
 		r = 0;
-	if (r != 0)
+	if (r != 0) {
 		snprintf(err, errlen, "starting replication: %s",
 		    db_strerror(r));
-	return r;
+		return r;
+	}
+	if (!owner)
+		wait_connected(env);
+	return 0;
 }
 
 void

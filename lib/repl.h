@@ -52,8 +52,8 @@ int	repl_configure(DB_ENV *env, const char *site, const char *peers,
 int	repl_start(DB_ENV *env, int owner, char *err, size_t errlen);
 
 /*
- * The owner's event callback (DB_ENV->set_event_notify): logs changes
- * of role, and ends the process when the environment panics, for its
+ * What the owner does with Replication Manager events: logs changes of
+ * role, and ends the process when the environment panics, for its
  * supervisor to start it again, with recovery.
  */
 void	repl_event(DB_ENV *env, uint32_t event, void *info);

@@ -55,6 +55,7 @@ struct store {
 	int			 repl;
 	int			 repl_owner;
 	int			 threaded;
+	int			 perm_failed;	/* the last commit lacked a quorum */
 	DB_CHANNEL		*channel;	/* to the master, once used */
 	store_serve_fn		 serve;		/* the owner's: a replica's request */
 	void			*serve_arg;

@@ -67,6 +67,22 @@ db_message(const DB_ENV *env, const char *msg)
 	log_debug("berkeley db: %s", msg);
 }
 
+/*
+ * Replication's events, in a process that takes part.  A commit that a
+ * quorum did not acknowledge in time is reported in the committing
+ * thread, before its commit returns: run() looks at perm_failed after.
+ */
+static void
+on_event(DB_ENV *env, uint32_t event, void *info)
+{
+	struct store	*s = env->app_private;
+
+	if (event == DB_EVENT_REP_PERM_FAILED)
+		s->perm_failed = 1;
+	if (s->repl_owner)
+		repl_event(env, event, info);
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 int
@@ -168,8 +184,8 @@ store_open_env(struct store *s, int recover, char *err, size_t errlen)
 		    NULL, s->repl_peers, s->repl_priority, founds_group(s), err,
 		    errlen)) != 0)
 			goto fail;
-		if (s->repl_owner && (r = env->set_event_notify(env,
-		    repl_event)) != 0) {
+		if (s->threaded && (r = env->set_event_notify(env,
+		    on_event)) != 0) {
 			snprintf(err, errlen, "configuring replication: %s",
 			    db_strerror(r));
 			goto fail;

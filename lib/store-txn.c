@@ -86,6 +86,7 @@ run(struct store *s, int writable, int flags,
 			r = DB_RUNRECOVERY;
 		else if ((r = s->env->txn_begin(s->env, NULL, &txn.tid,
 		    txn_flags)) == 0) {
+			s->perm_failed = 0;
 			if ((r = fn(&txn, arg)) == 0)
 				r = txn.tid->commit(txn.tid, 0);
 			else
@@ -137,6 +138,20 @@ run(struct store *s, int writable, int flags,
 			}
 			/* Last: until now a poll must not trust the tail. */
 			writer_end(s, &txn);
+			/*
+			 * Committed here, but not known to a quorum: if this
+			 * master is replaced before the others get it, the
+			 * new master never had it.  Not done, then, for the
+			 * caller: better a client that tries again than one
+			 * told of a write that may vanish.
+			 */
+			if (writable && s->repl && s->perm_failed) {
+				snprintf(err, errlen, "the write was not "
+				    "acknowledged by the replication group in "
+				    "time (no quorum reachable): it may be "
+				    "undone");
+				return EROFS;
+			}
 			return 0;
 		}
 		/* Aborted: nothing of it to publish, and it is over. */

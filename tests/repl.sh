@@ -187,11 +187,22 @@ for n in $NODES; do
 	check_eq "backstream verify on $n" 0 "$STATUS"
 done
 
+step "a node alone, with no quorum: 503 with Retry-After, never a silent loss"
+for n in a c; do
+	eval "kill -KILL \$REPD_$n"
+	eval "wait \$REPD_$n 2>/dev/null || :"
+done
+expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -D "$TMP/r.head" \
+    -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' --data "$SPEC" \
+    "$WEB_b/api/backtesting/jobs"
+check_eq "status of a submission without a quorum" 503 "$(cat "$OUT")"
+grep -qi '^retry-after: ' "$TMP/r.head" ||
+    fail "Retry-After on the 503" "a Retry-After header" "$(cat "$TMP/r.head")"
+
 sse_close jobs
 lighttpd_stop || fail "responders outlived lighttpd"
-for n in $NODES; do
-	eval "stop_pid \$REPD_$n"
-done
+stop_pid "$REPD_b"
 for n in $NODES; do
 	eval "_log=\$REPD_LOG_$n"
 	if grep -qE 'Sanitizer|runtime error:|PANIC' "$_log"; then
