@@ -66,7 +66,7 @@ claim_next(struct store *s, struct job *job, char *err, size_t errlen)
 	struct claim	c = { job, getpid(), 0, 0 };
 	int		r, tries;
 
-	c.start = proc_starttime(c.pid);
+	c.start = proc_owner_start(c.pid);
 	/* EAGAIN: lost a race for the oldest job; the next one may be free. */
 	for (tries = 0; tries < 100; tries++)
 		if ((r = store_write(s, 0, claim_one, &c, err, errlen)) !=
@@ -89,7 +89,7 @@ note_orphan(const struct job *j, void *arg)
 {
 	struct orphans	*o = arg;
 
-	if (proc_is_alive(j->owner_pid, j->owner_start))
+	if (proc_owner_alive(j->owner_pid, j->owner_start))
 		return 0;
 	if (o->n == o->cap) {
 		o->cap = o->cap == 0 ? 8 : o->cap * 2;
@@ -122,7 +122,7 @@ recover_one(struct store_txn *txn, void *arg)
 	if (r != 0)
 		return r;
 	if (j->status != JOB_RUNNING ||
-	    proc_is_alive(j->owner_pid, j->owner_start))
+	    proc_owner_alive(j->owner_pid, j->owner_start))
 		return 0;
 	j->owner_pid = 0;
 	j->owner_start = 0;

@@ -76,3 +76,43 @@ proc_is_alive(pid_t pid, uint64_t start)
 	/* A zombie has died; only its parent has not looked yet. */
 	return !proc_is_zombie(pid);
 }
+
+#define OWNER_TAG_SHIFT	48
+#define OWNER_START_MASK	((UINT64_C(1) << OWNER_TAG_SHIFT) - 1)
+
+/* 16 bits of this boot's id (FNV-1a), never 0; 1 if it cannot be read. */
+static uint64_t
+host_tag(void)
+{
+	char		 id[64];
+	ssize_t		 n = -1;
+	uint32_t	 h = 2166136261u;
+	int		 fd, i;
+
+	if ((fd = open("/proc/sys/kernel/random/boot_id",
+	    O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, id, sizeof id);
+		close(fd);
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	h = (h ^ h >> 16) & 0xffff;
+	return h == 0 ? 1 : h;
+}
+
+uint64_t
+proc_owner_start(pid_t pid)
+{
+	return (proc_starttime(pid) & OWNER_START_MASK) |
+	    host_tag() << OWNER_TAG_SHIFT;
+}
+
+int
+proc_owner_alive(pid_t pid, uint64_t owner_start)
+{
+	uint64_t	tag = owner_start >> OWNER_TAG_SHIFT;
+
+	if (tag != 0 && tag != host_tag())
+		return 0;
+	return proc_is_alive(pid, owner_start & OWNER_START_MASK);
+}

@@ -13,4 +13,16 @@ uint64_t	proc_starttime(pid_t pid);
  */
 int		proc_is_alive(pid_t pid, uint64_t start);
 
+/*
+ * The identity of a job's engine process across the hosts of a
+ * replication group, where a pid means nothing on another host: the
+ * process's start time with a tag of this host's boot (16 bits of its
+ * boot id, never 0) in the high bits, which clock ticks never reach.
+ * proc_owner_alive tells whether such an owner is alive: a process of
+ * another host or an earlier boot is not, here; a tag of 0 (a job claimed
+ * by an older release) is taken to be this host's.
+ */
+uint64_t	proc_owner_start(pid_t pid);
+int		proc_owner_alive(pid_t pid, uint64_t owner_start);
+
 #endif

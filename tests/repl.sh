@@ -162,13 +162,42 @@ sse_wait job '^event: completed$' "$HANG"
 sse_wait jobs "\"job_id\":\"$JOB\".*\"status\":\"completed\"" "$HANG"
 sse_close job
 
-step "kill -9 of the master: another node is elected, streams go on"
-stop_web_a=$WEB_PID_a
-kill -KILL "$REPD_a"
+step "kill -9 of the master while its engine runs a job"
+# Slow, so that the job is still running when its host goes.
+for n in $NODES; do
+	printf 'engine_bar_rate = 20\n' >>"$TMP/$n.conf"
+done
+node_bs a submit --uid alice --json "$SPEC"
+JOB3=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
+[ -n "$JOB3" ] || fail "submit on the master printed no job" "a job" "$(cat "$OUT")"
+sse_open job3 "$WEB_b/api/sse/backtest/$JOB3?token=$TOKEN"
+start_bg "$ENGINE" -c "$TMP/a.conf" --once
+ENGINE_A=$BG_PID
+sse_wait job3 '^event: progress$' "$HANG"
+# The whole host: its engine (worker first), its replication process.
+pkill -KILL -P "$ENGINE_A" || :
+kill -KILL "$ENGINE_A" "$REPD_a"
+wait "$ENGINE_A" 2>/dev/null || :
 wait "$REPD_a" 2>/dev/null || :
+stop_web_a=$WEB_PID_a
 wait_for "$HANG" eval '[ -n "$(master_of | grep -v a)" ]'
 NEW=$(master_of | grep -v a)
 echo "new master: $NEW"
+
+step "the new master's engine takes the job over and finishes it, once"
+run "$ENGINE" -c "$TMP/$NEW.conf" --once
+check_eq "exit status of the new master's engine" 0 "$STATUS"
+sse_wait job3 '^event: completed$' "$HANG"
+check_eq "completions on the stream" 1 "$(grep -c '^event: completed$' "$TMP/job3.body")"
+node_bs b job "$JOB3" --uid alice
+check_contains "$OUT" completed
+sse_close job3
+expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
+    -H "Authorization: Bearer $TOKEN" \
+    "$WEB_b/api/backtesting/history?limit=100"
+check_eq "status of the history on a replica" 200 "$(cat "$OUT")"
+check_eq "backtests of the job taken over" 1 \
+    "$(grep -o "\"job_id\":\"$JOB3\"" "$TMP/r.body" | wc -l)"
 node_bs "$NEW" submit --uid alice --json "$SPEC"
 check_eq "status of submit on the new master" 0 "$STATUS"
 JOB2=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
