@@ -43,7 +43,7 @@ read_batch(struct store_txn *txn, void *arg)
 	b->n = 0;
 	if ((r = changelog_head(txn, &b->head)) != 0)
 		return r;
-	if (!b->f->primed || b->head <= b->f->last)
+	if (b->head <= b->f->last)
 		return 0;
 	return changelog_read_after(txn, b->f->last, collect, b);
 }
@@ -74,6 +74,16 @@ publish(struct store *s, const struct batch *b)
 	tail_writer_end(t);
 }
 
+static void
+wake_all(struct notify *n)
+{
+	uint32_t	w;
+
+	for (w = 0; w < NOTIFY_GENERATION; w++)
+		if (w != NOTIFY_QUEUE)
+			notify_bump(n, w);
+}
+
 int
 feed_run(struct feed *f, struct store *s, char *err, size_t errlen)
 {
@@ -84,13 +94,27 @@ feed_run(struct feed *f, struct store *s, char *err, size_t errlen)
 	end = store_log_end(s);
 	if (f->primed && end != 0 && end == f->log_end)
 		return 0;
+	/*
+	 * The streams were told of the changes up to the tail's head, by the
+	 * feed before a restart or by this node's writers when it was the
+	 * master: from there on, they are told now.
+	 */
+	if (!f->primed) {
+		f->last = tail_head(store_tail(s));
+		f->primed = 1;
+	}
 	b.f = f;
 	if ((r = store_read(s, read_batch, &b, err, errlen)) != 0)
 		return r;
-	if (!f->primed || b.head < f->last) {
-		/* The start, or a new master rolled this replica back. */
+	if (f->last == 0 || b.head < f->last) {
+		/*
+		 * Where the streams stand is unknown (a new tail), or past
+		 * this replica's log (a new master rolled it back): every
+		 * stream looks for itself, in the store.
+		 */
+		wake_all(store_notify(s));
 		f->last = b.head;
-		f->primed = 1;
+		b.n = 0;
 	}
 	if (b.n > 0) {
 		publish(s, &b);

@@ -21,7 +21,10 @@ struct feed {
 	uint64_t	log_end;	/* store_log_end when last read */
 };
 
-/* Starts over: the next feed_run takes the current head as its start. */
+/*
+ * Starts over: the next feed_run starts where the streams were last told
+ * (the tail's head).
+ */
 void	feed_reset(struct feed *f);
 /*
  * Publishes the changes committed since the last call.  Cheap when

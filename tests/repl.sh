@@ -118,8 +118,9 @@ node_bs b cancel "$JOB0" --uid alice
 check_eq "status of cancel on a replica" 0 "$STATUS"
 check_contains "$OUT" cancelled
 
-web_start a
-web_start b
+for n in $NODES; do
+	web_start "$n"
+done
 
 step "a stream on a replica sees a job submitted through the master's API"
 sse_open jobs "$WEB_b/api/sse/backtest/jobs?token=$TOKEN"
@@ -209,6 +210,56 @@ repd_start a
 wait_for "$HANG" repd_says a 'the store is open'
 wait_for "$HANG" eval 'node_bs a job "$JOB2" --uid alice; [ "$STATUS" -eq 0 ]'
 repd_says a 'this node is a replica' || fail "a did not rejoin as a replica"
+
+# submit_many NODE N: N submissions through the node's API; LAST is the
+# last one's job id.
+submit_many() {
+	eval "_url=\$WEB_$1"
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		curl -sS --max-time "$HANG" -o "$TMP/many.body" \
+		    -H "Authorization: Bearer $TOKEN" \
+		    -H 'Content-Type: application/json' --data "$SPEC" \
+		    "$_url/api/backtesting/jobs" ||
+		    fail "submission $_i of $2 through $1"
+		_i=$((_i + 1))
+	done
+	LAST=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/many.body")
+	[ -n "$LAST" ] || fail "the last submission" "a job" "$(cat "$TMP/many.body")"
+}
+
+step "a replica whose repd stops while its streams stay open catches up after many writes"
+web_start a
+sse_open back "$WEB_a/api/sse/backtest/jobs?token=$TOKEN"
+sse_wait back '^event: snapshot$' "$HANG"
+stop_pid "$REPD_a"
+submit_many "$NEW" 200
+repd_start a
+wait_for "$HANG" repd_says a 'the store is open'
+sse_wait back "\"job_id\":\"$LAST\"" "$HANG"
+sse_close back
+
+step "a master frozen (SIGSTOP): heartbeats replace it; woken, it rejoins as a replica"
+OLD=$(master_of)
+# The whole host stops: a further process of the master left running
+# would send the master's heartbeats itself.
+eval "FROZEN=\"\$REPD_$OLD \$WEB_PID_$OLD \$(pgrep -P \$WEB_PID_$OLD | tr '\n' ' ')\""
+kill -STOP $FROZEN
+wait_for "$HANG" eval '[ -n "$(master_of | grep -v "$OLD")" ]'
+NEW=$(master_of | grep -v "$OLD")
+echo "frozen: $OLD, new master: $NEW"
+for n in $NODES; do
+	[ "$n" = "$OLD" ] || [ "$n" = "$NEW" ] || OTHER=$n
+done
+eval "_url=\$WEB_$OTHER"
+sse_open after "$_url/api/sse/backtest/jobs?token=$TOKEN"
+sse_wait after '^event: snapshot$' "$HANG"
+submit_many "$OTHER" 1
+sse_wait after "\"job_id\":\"$LAST\"" "$HANG"
+kill -CONT $FROZEN
+wait_for "$HANG" eval '[ "$(master_of)" = "$NEW" ]'
+wait_for "$HANG" eval 'node_bs "$OLD" job "$LAST" --uid alice; [ "$STATUS" -eq 0 ]'
+sse_close after
 
 step "every node's store is sound"
 for n in $NODES; do
