@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,16 @@
 
 /* ---- process identity, for Berkeley DB's dead-process checks ------------- */
 
+/*
+ * A process of one thread gives its start time as its thread id, which
+ * tells a dead process from a live one that took its pid.  In a process
+ * that takes part in replication, the Replication Manager's threads work
+ * in the environment beside the main one, and Berkeley DB keeps what
+ * each thread holds (pinned pages) under its id: one id for all of them
+ * mixed their pages up, and the environment panicked ("pinned buffer not
+ * found").  Those give their pthread id, and are alive while their
+ * process is.
+ */
 static void
 thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
 {
@@ -30,16 +41,23 @@ thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
 
 	*pid = s->pid;
 	if (tid != NULL)
-		*tid = (db_threadid_t)s->starttime;
+		*tid = s->threaded ? (db_threadid_t)pthread_self() :
+		    (db_threadid_t)s->starttime;
 }
 
-/* The thread id is the process's start time (see thread_id). */
+/*
+ * Clock ticks since boot stay under this for thousands of years; a
+ * pthread id is an address, far above it.
+ */
+#define STARTTIME_MAX	(UINT64_C(1) << 40)
+
 static int
 is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, uint32_t flags)
 {
 	(void)env;
 	(void)flags;
-	return proc_is_alive(pid, (uint64_t)tid);
+	return proc_is_alive(pid, (uint64_t)tid < STARTTIME_MAX ?
+	    (uint64_t)tid : 0);
 }
 
 void

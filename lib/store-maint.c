@@ -126,6 +126,50 @@ collect_stats(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+/* A replicated store's lines: the node's role and how far it has got. */
+static int
+repl_stats(struct store *s, void (*emit)(const char *, void *), void *arg,
+    char *err, size_t errlen)
+{
+	DB_REP_STAT	*rs;
+	DB_REPMGR_STAT	*ms;
+	char		 line[256];
+	int		 r;
+
+	if ((r = s->env->rep_stat(s->env, &rs, 0)) != 0) {
+		snprintf(err, errlen, "replication statistics: %s",
+		    db_strerror(r));
+		return r;
+	}
+	snprintf(line, sizeof line, "replication: %s, master site %ld, "
+	    "%lu sites, generation %lu, log at %lu/%lu%s",
+	    rs->st_status == DB_REP_MASTER ? "master" :
+	    rs->st_status == DB_REP_CLIENT ? "replica" : "no role yet",
+	    (long)rs->st_master, (unsigned long)rs->st_nsites,
+	    (unsigned long)rs->st_gen, (unsigned long)rs->st_next_lsn.file,
+	    (unsigned long)rs->st_next_lsn.offset,
+	    rs->st_status == DB_REP_CLIENT && !rs->st_startup_complete ?
+	    ", catching up" : "");
+	emit(line, arg);
+	snprintf(line, sizeof line, "replication: %lu transactions applied, "
+	    "%lu elections", (unsigned long)rs->st_txns_applied,
+	    (unsigned long)rs->st_elections);
+	emit(line, arg);
+	free(rs);
+	if ((r = s->env->repmgr_stat(s->env, &ms, 0)) != 0) {
+		snprintf(err, errlen, "replication statistics: %s",
+		    db_strerror(r));
+		return r;
+	}
+	snprintf(line, sizeof line, "replication: %lu commits not "
+	    "acknowledged in time, %lu connections dropped",
+	    (unsigned long)ms->st_perm_failed,
+	    (unsigned long)ms->st_connection_drop);
+	emit(line, arg);
+	free(ms);
+	return 0;
+}
+
 int
 store_stats(struct store *s, void (*emit)(const char *, void *), void *arg,
     char *err, size_t errlen)
@@ -174,6 +218,8 @@ store_stats(struct store *s, void (*emit)(const char *, void *), void *arg,
 	    (1024 * 1024)), (unsigned long)ms->st_pages,
 	    (unsigned long)ms->st_cache_hit, (unsigned long)ms->st_cache_miss);
 	emit(line, arg);
+	if (s->repl)
+		r = repl_stats(s, emit, arg, err, errlen);
 out:
 	free(ls);
 	free(ts);

@@ -130,6 +130,10 @@ wait_for "$HANG" repd_says b 'the store is open'
 wait_for "$HANG" repd_says c 'the store is open'
 node_bs c symbols
 check_contains "$OUT" DEMO
+node_bs c stats
+check_contains "$OUT" "replication: replica"
+node_bs a stats
+check_contains "$OUT" "replication: master"
 
 step "a command's write on a replica is carried out on the master"
 node_bs b submit --uid alice --json "$SPEC"
