@@ -19,6 +19,7 @@ enum conf_type {
 	CONF_DURATION,
 	CONF_SIZE,
 	CONF_LEVEL,
+	CONF_ADDRESSES,	/* host:port, space-separated; max: how many (0: any) */
 };
 
 struct conf_key {
@@ -155,13 +156,13 @@ static const struct conf_key conf_keys[] = {
 	  "For demonstrations, where a year of minute bars would otherwise "
 	  "finish in milliseconds." },
 
-	{ "repl_site", CONF_STRING, OFF(repl_site), 0, 0, "",
+	{ "repl_site", CONF_ADDRESSES, OFF(repl_site), 0, 1, "",
 	  "This node's address in a replication group, as host:port: the "
 	  "address and TCP port backstream-repd listens on for the other "
 	  "nodes. Empty (the default) runs a single host, without "
 	  "replication. The same file serves every node but for this key: "
 	  "which node is the master is decided by the group, never here." },
-	{ "repl_peers", CONF_STRING, OFF(repl_peers), 0, 0, "",
+	{ "repl_peers", CONF_ADDRESSES, OFF(repl_peers), 0, 0, "",
 	  "The other nodes of the group, as space-separated host:port "
 	  "addresses. A node joining a running group needs only one that "
 	  "is up." },
@@ -202,6 +203,82 @@ conf_path(const char *arg)
 	return conf_default_path();
 }
 
+int
+conf_address_next(const char **p, char *host, size_t hostlen,
+    unsigned *port, const char **why)
+{
+	const char	*s, *colon, *h;
+	char		 num[8];
+	size_t		 len, hlen;
+	int64_t		 v;
+
+	s = *p + strspn(*p, " \t");
+	if (*s == '\0')
+		return 0;
+	len = strcspn(s, " \t");
+	*p = s + len;
+	for (colon = s + len; colon > s && colon[-1] != ':'; colon--)
+		continue;
+	if (colon == s) {
+		*why = "is not host:port";
+		return -1;
+	}
+	h = s;
+	hlen = (size_t)(colon - 1 - s);
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= hostlen) {
+		*why = hlen == 0 ? "has no host" : "has too long a host";
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if ((size_t)(s + len - colon) >= sizeof num) {
+		*why = "has a port out of 1..65535";
+		return -1;
+	}
+	memcpy(num, colon, (size_t)(s + len - colon));
+	num[s + len - colon] = '\0';
+	if (strnum_int(num, 1, 65535, &v, why) == -1) {
+		*why = "has a port out of 1..65535";
+		return -1;
+	}
+	*port = (unsigned)v;
+	return 1;
+}
+
+/* Checks a list of addresses for key k; 0, or -1 with a reason in err. */
+static int
+check_addresses(const struct conf_key *k, const char *value, char *err,
+    size_t errlen)
+{
+	const char	*p = value, *start, *why;
+	char		 host[256];
+	unsigned	 port;
+	int64_t		 n = 0;
+	int		 r;
+
+	for (;;) {
+		start = p + strspn(p, " \t");
+		if ((r = conf_address_next(&p, host, sizeof host, &port,
+		    &why)) == 0)
+			return 0;
+		if (r == -1) {
+			snprintf(err, errlen, "%s: \"%.*s\" %s", k->name,
+			    (int)(p - start), start, why);
+			return -1;
+		}
+		if (k->max > 0 && ++n > k->max) {
+			snprintf(err, errlen, "%s: at most %lld address%s",
+			    k->name, (long long)k->max, k->max == 1 ? "" :
+			    "es");
+			return -1;
+		}
+	}
+}
+
 /* Parses value for key into cfg; returns 0 or -1 with reason in err. */
 static int
 set_value(struct conf *cfg, const struct conf_key *k, const char *value,
@@ -213,6 +290,10 @@ set_value(struct conf *cfg, const struct conf_key *k, const char *value,
 	int		 r;
 
 	switch (k->type) {
+	case CONF_ADDRESSES:
+		if (check_addresses(k, value, err, errlen) == -1)
+			return -1;
+		/* FALLTHROUGH */
 	case CONF_STRING:
 		free(*(char **)base);
 		*(char **)base = xstrdup(value);
@@ -268,7 +349,8 @@ conf_free(struct conf *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < NKEYS; i++) {
-		if (conf_keys[i].type == CONF_STRING) {
+		if (conf_keys[i].type == CONF_STRING ||
+		    conf_keys[i].type == CONF_ADDRESSES) {
 			free(*(char **)((char *)cfg + conf_keys[i].offset));
 			*(char **)((char *)cfg + conf_keys[i].offset) = NULL;
 		}
@@ -445,6 +527,8 @@ type_name(enum conf_type type)
 		return "size";
 	case CONF_LEVEL:
 		return "level";
+	case CONF_ADDRESSES:
+		return "host:port";
 	}
 	return "";
 }

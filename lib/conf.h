@@ -60,6 +60,15 @@ const char *conf_default_path(void);
  * and not empty, else conf_default_path().  The string is not owned.
  */
 const char *conf_path(const char *arg);
+/*
+ * Reads the next address (host:port, or [v6]:port) of a space-separated
+ * list at *p into host (hostlen bytes of room) and port, and moves *p
+ * past it.  Returns 1, 0 at the end of the list, or -1 with a reason in
+ * why when it is malformed (repl_site and repl_peers are checked with it
+ * when the file is read).
+ */
+int	conf_address_next(const char **p, char *host, size_t hostlen,
+	    unsigned *port, const char **why);
 /* Fills cfg with every default.  Free with conf_free(). */
 void	conf_defaults(struct conf *cfg);
 /*

@@ -17,7 +17,6 @@
 #include "conf.h"
 #include "log.h"
 #include "repl.h"
-#include "strnum.h"
 
 /*
  * Berkeley DB 5.3's Replication Manager sets no TCP_NODELAY on its
@@ -50,50 +49,8 @@ repl_enabled(const struct conf *cfg)
 }
 
 /*
- * Splits "host:port" ("[v6]:port" too) of length len into host (NUL-
- * terminated, hostlen bytes of room) and port; 0, or -1 with a reason.
- */
-static int
-split_address(const char *s, size_t len, char *host, size_t hostlen,
-    unsigned *port, const char **why)
-{
-	const char	*colon, *h = s;
-	char		 num[8];
-	size_t		 hlen;
-	int64_t		 v;
-
-	for (colon = s + len; colon > s && colon[-1] != ':'; colon--)
-		continue;
-	if (colon == s) {
-		*why = "is not host:port";
-		return -1;
-	}
-	hlen = (size_t)(colon - 1 - s);
-	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
-		h++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= hostlen) {
-		*why = hlen == 0 ? "has no host" : "has too long a host";
-		return -1;
-	}
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	if ((size_t)(s + len - colon) >= sizeof num) {
-		*why = "has a port out of 1..65535";
-		return -1;
-	}
-	memcpy(num, colon, (size_t)(s + len - colon));
-	num[s + len - colon] = '\0';
-	if (strnum_int(num, 1, 65535, &v, why) == -1)
-		return -1;
-	*port = (unsigned)v;
-	return 0;
-}
-
-/*
- * Calls fn for each address of the space-separated list; 0, or -1 with a
- * reason naming key (the list's key) when one is malformed or fn fails.
+ * Calls fn for each address of the space-separated list (checked when the
+ * file was read); 0, or -1 with a reason naming key when fn fails.
  */
 static int
 each_address(const char *list, const char *key,
@@ -103,42 +60,20 @@ each_address(const char *list, const char *key,
 	const char	*p = list, *why;
 	char		 host[256];
 	unsigned	 port;
-	size_t		 n;
 	int		 r;
 
-	for (;;) {
-		p += strspn(p, " \t");
-		if (*p == '\0')
-			return 0;
-		n = strcspn(p, " \t");
-		if (split_address(p, n, host, sizeof host, &port, &why) ==
-		    -1) {
-			snprintf(err, errlen, "%s: \"%.*s\" %s", key, (int)n, p,
-			    why);
+	while ((r = conf_address_next(&p, host, sizeof host, &port, &why)) !=
+	    0) {
+		if (r == -1) {
+			snprintf(err, errlen, "%s: %s", key, why);
 			return -1;
 		}
-		if (fn != NULL && (r = fn(host, port, arg)) != 0) {
-			snprintf(err, errlen, "%s: %.*s: %s", key, (int)n, p,
+		if ((r = fn(host, port, arg)) != 0) {
+			snprintf(err, errlen, "%s: %s:%u: %s", key, host, port,
 			    db_strerror(r));
 			return -1;
 		}
-		p += n;
 	}
-}
-
-int
-repl_check(const struct conf *cfg, char *err, size_t errlen)
-{
-	if (!repl_enabled(cfg))
-		return 0;
-	if (strchr(cfg->repl_site, ' ') != NULL) {
-		snprintf(err, errlen, "repl_site: one address, not several");
-		return -1;
-	}
-	if (each_address(cfg->repl_site, "repl_site", NULL, NULL, err,
-	    errlen) == -1 || each_address(cfg->repl_peers, "repl_peers", NULL,
-	    NULL, err, errlen) == -1)
-		return -1;
 	return 0;
 }
 

@@ -21,16 +21,10 @@ struct conf;
 int	repl_enabled(const struct conf *cfg);
 
 /*
- * Checks repl_site and repl_peers (host:port each, a port in 1..65535):
- * 0, or -1 with a reason in err that names the key.
- */
-int	repl_check(const struct conf *cfg, char *err, size_t errlen);
-
-/*
  * Before env->open, in every process of a replicated store: what the
  * whole site shares (acknowledgements, timeouts, no 5 s sleeps on a
- * lockout, priority).  With site (this site's address, checked by
- * repl_check) also the site and its peers: for the owner only.  With
+ * lockout, priority).  With site (this site's address, checked when
+ * the file was read) also the site and its peers: for the owner only.  With
  * creator, a site that is in no group yet founds one, of itself alone,
  * as its master; others join theirs through the peers.  Returns 0 or a
  * Berkeley DB code, with a reason in err.

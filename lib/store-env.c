@@ -330,10 +330,6 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	 * backstream-repd then founds the group with it (founds_group).
 	 */
 	if (repl_enabled(cfg) && !(flags & STORE_CREATE)) {
-		if (repl_check(cfg, err, errlen) == -1) {
-			store_forget(s);
-			return NULL;
-		}
 		s->repl = 1;
 		s->repl_owner = (flags & STORE_REPLICATION) != 0;
 		s->repl_site = xstrdup(cfg->repl_site);

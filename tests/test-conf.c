@@ -267,6 +267,20 @@ test_errors(void)
 	    "t.conf:1: log_level: must be error, warn, info or debug");
 	CHECK_ERROR("log_level = INFO\n",
 	    "t.conf:1: log_level: must be error, warn, info or debug");
+	CHECK_ERROR("repl_site = 10.0.0.1\n",
+	    "t.conf:1: repl_site: \"10.0.0.1\" is not host:port");
+	CHECK_ERROR("repl_site = 10.0.0.1:7701 10.0.0.2:7701\n",
+	    "t.conf:1: repl_site: at most 1 address");
+	CHECK_ERROR("repl_peers = a:1 b:0\n",
+	    "t.conf:1: repl_peers: \"b:0\" has a port out of 1..65535");
+	CHECK_ERROR("repl_peers = a:1 :7701\n",
+	    "t.conf:1: repl_peers: \":7701\" has no host");
+	CHECK_ERROR("repl_peers = []:7701\n",
+	    "t.conf:1: repl_peers: \"[]:7701\" has no host");
+	CHECK_ERROR("repl_peers = a:70000\n",
+	    "t.conf:1: repl_peers: \"a:70000\" has a port out of 1..65535");
+	CHECK_ERROR("repl_peers = a:x\n",
+	    "t.conf:1: repl_peers: \"a:x\" has a port out of 1..65535");
 
 	/* Over-long lines (test_long_line_accepted has the longest good one). */
 	memset(text, ' ', sizeof text);
