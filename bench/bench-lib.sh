@@ -17,6 +17,48 @@ free_port() {
 	exit 1
 }
 
+# bench_lighttpd CONF DIR N: starts lighttpd on a free port of 127.0.0.1
+# with N stream responders on CONF's store (files in DIR), and waits until
+# every responder is spawned and the port open.  Sets BENCH_PORT and
+# BENCH_LIGHTTPD_PID (stop it with stop_tree).  Needs $SSE, $bound and
+# $BENCH_LIGHTTPD.
+bench_lighttpd() {
+	BENCH_PORT=$(free_port)
+	mkdir -p "$2/www"
+	cat >"$2/lighttpd.conf" <<EOF
+server.document-root = "$2/www"
+server.port = $BENCH_PORT
+server.bind = "127.0.0.1"
+server.modules = ("mod_fastcgi")
+server.stream-response-body = 2
+server.max-connections = $(($3 + 100))
+server.max-fds = $(($3 * 4 + 200))
+server.errorlog = "$2/lighttpd.log"
+fastcgi.server = ( "/api/sse/" => (( "bin-path" => "$SSE",
+    "socket" => "$2/sse.sock", "max-procs" => $3,
+    "min-procs" => $3, "check-local" => "disable",
+    "bin-environment" => ("BACKSTREAM_CONF" => "$1",
+    "GLIBC_TUNABLES" => "glibc.malloc.tcache_count=0") )) )
+EOF
+	"$BENCH_LIGHTTPD" -D -f "$2/lighttpd.conf" >"$2/lighttpd-out.log" 2>&1 &
+	BENCH_LIGHTTPD_PID=$!
+	tries=$((bound * 10))
+	while :; do
+		n=$(wc -w <"/proc/$BENCH_LIGHTTPD_PID/task/$BENCH_LIGHTTPD_PID/children" \
+		    2>/dev/null || echo 0)
+		if [ "$n" -ge "$3" ] &&
+		    [ -n "$(ss -Htln "sport = :$BENCH_PORT" 2>/dev/null)" ]; then
+			break
+		fi
+		kill -0 "$BENCH_LIGHTTPD_PID" 2>/dev/null ||
+		    { echo "$bench_name: lighttpd exited" >&2; exit 1; }
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] ||
+		    { echo "$bench_name: lighttpd did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 . "$top_srcdir/tests/proc-tree.sh"	# descendants PID
 
 # stop_tree PID: TERM to PID, KILL after 20 s; then every process it had

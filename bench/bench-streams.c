@@ -26,6 +26,7 @@
 #include "store.h"
 #include "procstat.h"
 #include "publish.h"
+#include "repl.h"
 #include "sse-client.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -87,6 +88,7 @@
 
 static struct {
 	const char	*conf;
+	const char	*wconf;		/* -W: the writer's, if not conf */
 	int		 port;
 	int		 n;		/* streams */
 	int		 commits;
@@ -103,13 +105,18 @@ static struct {
 	char		 sizes[256];	/* of the peer comparison */
 	int		 open_k;	/* streams of the open phase */
 } opt = {
-	NULL, 0, 1000, 30, 1000, 0, 60, 100000, "500,1000,2000,5000,10000", 3,
+	NULL, NULL, 0, 1000, 30, 1000, 0, 60, 100000, "500,1000,2000,5000,10000", 3,
 	"same,memory,idle,peer,open,progress,spread,data", 10, 0, 0, "", 100,
 };
 
 /* ---- the store: users, jobs and bars ---------------------------------------- */
 
 static struct conf	 cfg;
+/*
+ * The writer's: cfg's own, or with -W another node's, the master of the
+ * replication group whose replica serves the streams.
+ */
+static struct conf	 wcfg;
 static char		 same_job[ID_MAX + 1];
 static char		(*spread_jobs)[ID_MAX + 1];
 
@@ -256,7 +263,9 @@ setup_store(void)
 	char			 one[1][ID_MAX + 1];
 	int			 i;
 
-	if ((s = store_open(&cfg, STORE_CREATE, err, sizeof err)) == NULL)
+	/* A replicated store was made by backstream init and its repd. */
+	if ((s = store_open(&wcfg, repl_enabled(&wcfg) ? 0 : STORE_CREATE,
+	    err, sizeof err)) == NULL)
 		die("%s", err);
 	import_bars(s);
 	mj.spread = 0;
@@ -547,7 +556,7 @@ start_writer(char (*ids)[ID_MAX + 1], int nids, int stride, int64_t *times)
 	if (pid > 0)
 		return pid;
 	if (publish_port == 0 &&
-	    (s = store_open(&cfg, 0, err, sizeof err)) == NULL)
+	    (s = store_open(&wcfg, 0, err, sizeof err)) == NULL)
 		die("writer: %s", err);
 	srandom((unsigned)getpid());
 	/* Let the readers settle after the open. */
@@ -1265,7 +1274,8 @@ usage(void)
 	    "[-k COMMITS] [-i MS] [-b BATCH]\n"
 	    "\t[-w SERVER_PID] [-d IDLE_SECONDS] [-P POINTS] [-z CHUNKS] "
 	    "[-r RUNS] [-m MODES]\n"
-	    "\t[-q NCHAN_PORT -Q NGINX_PID] [-s SIZES] [-o OPENS]\n"
+	    "\t[-q NCHAN_PORT -Q NGINX_PID] [-s SIZES] [-o OPENS] "
+	    "[-W WRITER_CONF]\n"
 	    "modes: same,hold,progress,memory,idle,peer,open,spread,data\n");
 	exit(2);
 }
@@ -1278,9 +1288,10 @@ main(int argc, char **argv)
 	char		 err[1024], *dir;
 	int		 ch, have_streams = 0, have_same_n = 0;
 
-	while ((ch = getopt(argc, argv, "b:c:p:n:k:i:w:d:P:z:r:m:q:Q:s:o:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv, "b:c:p:n:k:i:w:d:P:z:r:m:q:Q:s:o:W:"))
+	    != -1) {
 		switch (ch) {
+		case 'W': opt.wconf = optarg; break;
 		case 'b': opt.batch = atoi(optarg); break;
 		case 'c': opt.conf = optarg; break;
 		case 'p': opt.port = atoi(optarg); break;
@@ -1310,7 +1321,9 @@ main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	set_nofile();
-	if (conf_read(&cfg, opt.conf, err, sizeof err) != 0)
+	if (conf_read(&cfg, opt.conf, err, sizeof err) != 0 ||
+	    conf_read(&wcfg, opt.wconf != NULL ? opt.wconf : opt.conf, err,
+	    sizeof err) != 0)
 		die("%s", err);
 	dir = xstrdup(cfg.cert_file);
 	if (strrchr(dir, '/') != NULL)
@@ -1363,5 +1376,6 @@ main(int argc, char **argv)
 	free(spread_jobs);
 	free(key_file);
 	conf_free(&cfg);
+	conf_free(&wcfg);
 	return 0;
 }

@@ -104,42 +104,10 @@ mkdir "$TMP/keys" "$TMP/www"
 
 # ---- lighttpd: one responder per stream ------------------------------------
 
-PORT=$(free_port)
-cat >"$TMP/lighttpd.conf" <<EOF
-server.document-root = "$TMP/www"
-server.port = $PORT
-server.bind = "127.0.0.1"
-server.modules = ("mod_fastcgi")
-server.stream-response-body = 2
-server.max-connections = $((streams + 100))
-server.max-fds = $((streams * 4 + 200))
-server.errorlog = "$TMP/lighttpd.log"
-fastcgi.server = ( "/api/sse/" => (( "bin-path" => "$SSE",
-    "socket" => "$TMP/sse.sock", "max-procs" => $streams,
-    "min-procs" => $streams, "check-local" => "disable",
-    "bin-environment" => ("BACKSTREAM_CONF" => "$CONF",
-    "GLIBC_TUNABLES" => "glibc.malloc.tcache_count=0") )) )
-EOF
 ulimit -n "$(ulimit -Hn)"
-"$BENCH_LIGHTTPD" -D -f "$TMP/lighttpd.conf" >"$TMP/lighttpd-out.log" 2>&1 &
-LIGHTTPD_PID=$!
-
-# Every responder spawned, and the port open.
-tries=$((bound * 10))
-while :; do
-	n=$(wc -w <"/proc/$LIGHTTPD_PID/task/$LIGHTTPD_PID/children" \
-	    2>/dev/null || echo 0)
-	if [ "$n" -ge "$streams" ] &&
-	    [ -n "$(ss -Htln "sport = :$PORT" 2>/dev/null)" ]; then
-		break
-	fi
-	kill -0 "$LIGHTTPD_PID" 2>/dev/null ||
-	    { echo "streams.sh: lighttpd exited" >&2; exit 1; }
-	tries=$((tries - 1))
-	[ "$tries" -gt 0 ] ||
-	    { echo "streams.sh: lighttpd did not start" >&2; exit 1; }
-	sleep 0.1
-done
+bench_lighttpd "$CONF" "$TMP" "$streams"
+PORT=$BENCH_PORT
+LIGHTTPD_PID=$BENCH_LIGHTTPD_PID
 echo "lighttpd $("$BENCH_LIGHTTPD" -v | sed -n '1s/ .*//p') on 127.0.0.1:$PORT" \
     "with $streams responders; $(nproc) cores; $(uname -sr)"
 

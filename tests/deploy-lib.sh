@@ -504,4 +504,7 @@ deploy_teardown() {
 	done
 	DEPLOY_TREES=
 }
-trap 'deploy_rc=$?; deploy_teardown; (exit "$deploy_rc"); cleanup' EXIT
+# set +e: under set -e, the subshell that hands cleanup the test's status
+# would end the trap at once when it is not 0, and cleanup, which stops
+# lib.sh's processes, would never run after a failure.
+trap 'deploy_rc=$?; deploy_teardown; set +e; (exit "$deploy_rc"); cleanup' EXIT
