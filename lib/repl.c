@@ -168,6 +168,11 @@ repl_configure(DB_ENV *env, const char *site, const char *peers,
 		    db_strerror(r));
 		return r;
 	}
+	/*
+	 * Berkeley DB's own account of replication, message by message, to
+	 * the debug log: far too much for a setting, enough to find out why
+	 * a commit waited (backstream-repd(8)).
+	 */
 	if (getenv("BACKSTREAM_REPL_VERBOSE") != NULL) {
 		(void)env->set_verbose(env, DB_VERB_REPLICATION, 1);
 		(void)env->set_verbose(env, DB_VERB_REPMGR_MISC, 1);
@@ -199,19 +204,19 @@ wait_connected(DB_ENV *env)
 	u_int		 n, i, up;
 	int		 waited;
 
-	for (waited = 0; waited < CONNECT_WAIT_MS; waited += 2) {
+	for (waited = 0;; waited += 2) {
 		if (env->repmgr_site_list(env, &n, &list) != 0)
 			return;
 		for (up = 0, i = 0; i < n; i++)
 			if (list[i].status == DB_REPMGR_CONNECTED)
 				up++;
 		free(list);
-		log_debug("replication: %u of %u sites connected after %d ms",
-		    up, n, waited);
-		if (up == n)
-			return;
+		if (up == n || waited >= CONNECT_WAIT_MS)
+			break;
 		nanosleep(&ts, NULL);
 	}
+	log_debug("replication: %u of %u sites connected after %d ms", up, n,
+	    waited);
 }
 
 int

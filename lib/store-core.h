@@ -12,6 +12,7 @@
  * store-txn.c	transactions with retry
  * store-maint.c	checkpoint, verify, statistics
  * store-forward.c	requests from a replica to the master
+ * store-owner.c	a replicated store's owner, and whether it is gone
  */
 
 #include <sys/types.h>
@@ -55,6 +56,8 @@ struct store {
 	int			 repl;
 	int			 repl_owner;
 	int			 threaded;
+	int			 owner;		/* fd of the owner's file, or -1 */
+	char			 owner_seen[48];	/* its record at attach */
 	int			 perm_failed;	/* the last commit lacked a quorum */
 	DB_CHANNEL		*channel;	/* to the master, once used */
 	store_serve_fn		 serve;		/* the owner's: a replica's request */
@@ -141,6 +144,23 @@ void	store_readers_close(struct store *s);
 int	store_reader_enter(const struct store *s);
 /* Lets go of the slot store_reader_enter returned (nothing for -1). */
 void	store_reader_leave(const struct store *s, int slot);
+
+/* ---- store-owner.c ------------------------------------------------------- */
+
+/*
+ * Opens the owner's file of a replicated store; the owner
+ * (STORE_REPLICATION) takes its lock and writes its record in it, and
+ * fails if another holds it.  0, or -1 with a reason in err.
+ */
+int	store_owner_open(struct store *s, char *err, size_t errlen);
+void	store_owner_close(struct store *s);
+/* Notes the owner as it is now: store_owner_gone compares with it. */
+void	store_owner_note(struct store *s);
+/*
+ * Whether the owner noted is gone (dead, or replaced): 1 or 0; never
+ * for the owner itself.  Async-signal-safe: the watchdog asks it.
+ */
+int	store_owner_gone(const struct store *s);
 
 /* ---- store-recover.c ----------------------------------------------------- */
 

@@ -250,9 +250,13 @@ watch_dead(void *arg)
 {
 	const struct store	*s = arg;
 
-	/* Replicated, the owner's failchk frees what the dead held. */
+	/*
+	 * Replicated, the owner's failchk frees what the dead held, and
+	 * only a mutex they held stops an operation for good: then the
+	 * owner exits, for its successor to recover.
+	 */
 	if (s->repl)
-		return 0;
+		return store_owner_gone(s);
 	return registry_watch_dead(&s->watch);
 }
 
@@ -318,6 +322,7 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 	}
 	s = xcalloc(1, sizeof *s);
 	s->gate = s->pending = s->opener = s->readers = s->watch.fd = -1;
+	s->owner = -1;
 	s->dir = xstrdup(cfg->store_dir);
 	s->cache_size = cfg->cache_size;
 	s->max_processes = cfg->max_processes;
@@ -338,7 +343,8 @@ store_open(const struct conf *cfg, int flags, char *err, size_t errlen)
 		s->threaded = s->repl_owner || !s->readonly;
 	}
 	if (store_gate_open(s, err, errlen) == -1 ||
-	    store_readers_open(s, cfg->store_readers, err, errlen) == -1) {
+	    store_readers_open(s, cfg->store_readers, err, errlen) == -1 ||
+	    (s->repl && store_owner_open(s, err, errlen) == -1)) {
 		store_forget(s);
 		return NULL;
 	}
@@ -359,7 +365,10 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	store_gate(s, LOCK_SH);
+	/* A dead process's mutex can hold up a close as any operation. */
+	watchdog_arm(s->watchdog);
 	store_detach(s);
+	watchdog_disarm(s->watchdog);
 	store_gate(s, LOCK_UN);
 	store_forget(s);
 }
@@ -386,6 +395,7 @@ store_forget(struct store *s)
 	registry_watch_close(&s->watch);
 	store_gate_close(s);
 	store_readers_close(s);
+	store_owner_close(s);
 	free(s->repl_site);
 	free(s->repl_peers);
 	free(s->dir);

@@ -144,9 +144,11 @@ attach_replicated(struct store *s, char *err, size_t errlen)
 		if ((r = store_enter_env(s, 0, err, errlen)) == 0 &&
 		    (r = store_open_tables(s, 0, err, errlen)) != 0)
 			store_detach(s);
-		if (r == 0)
+		if (r == 0) {
 			s->generation = notify_value(s->notify,
 			    NOTIFY_GENERATION);
+			store_owner_note(s);
+		}
 		watchdog_disarm(s->watchdog);
 		store_gate(s, LOCK_UN);
 		log_debug("%s: replicated open: %s", s->dir, r == 0 ? "done" :

@@ -51,6 +51,10 @@ conf_set heartbeat 1s
 # Events on a replica must come by its feed's wake, not by a poll.
 conf_set poll_interval 10m
 conf_set max_queued_jobs 1000
+# A process of a killed node stuck on a mutex of the dead gives up after
+# this long, once it sees the node's repd gone, so that the next repd can
+# recover (lib/store-owner.c).
+conf_set stall_timeout 5s
 for n in $NODES; do
 	peers=
 	for m in $NODES; do
@@ -312,6 +316,12 @@ grep -qi '^retry-after: ' "$TMP/r.head" ||
     fail "Retry-After on the 503" "a Retry-After header" "$(cat "$TMP/r.head")"
 
 sse_close jobs
+# Through every failover above, the replica's list stream never told of
+# a job twice.
+twice=$(grep -A1 '^event: job_added$' "$TMP/jobs.body" |
+    sed -n 's/^data: {"job":{"job_id":"\([0-9a-f-]*\)".*/\1/p' | sort |
+    uniq -d)
+[ -z "$twice" ] || fail "jobs added twice on the replica's stream" "none" "$twice"
 lighttpd_stop || fail "responders outlived lighttpd"
 stop_pid "$REPD_b"
 for n in $NODES; do

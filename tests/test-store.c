@@ -1037,6 +1037,51 @@ test_reader_slot_of_the_dead(void)
 	cfg.store_readers = 0;
 }
 
+/* A store as far as its owner's file goes: no environment. */
+static void
+fake_store(struct store *s, int owner, pid_t pid)
+{
+	memset(s, 0, sizeof *s);
+	s->dir = dir;
+	s->owner = -1;
+	s->repl = 1;
+	s->repl_owner = owner;
+	s->pid = pid;
+	s->starttime = 1234;
+}
+
+/*
+ * One backstream-repd per store, and a process stuck behind a dead owner
+ * learns that it is gone: its lock is free, or a new owner's record is in
+ * the file.
+ */
+static void
+test_owner(void)
+{
+	struct store	a, b, c, r;
+
+	fake_store(&a, 1, getpid());
+	fake_store(&b, 1, getpid() + 1);
+	fake_store(&r, 0, getpid());
+	CHECK_INT(store_owner_open(&a, err, sizeof err), 0);
+	CHECK_INT(store_owner_open(&b, err, sizeof err), -1);
+	CHECK(strstr(err, "another backstream-repd runs") != NULL);
+	store_owner_close(&b);
+	CHECK_INT(store_owner_open(&r, err, sizeof err), 0);
+	store_owner_note(&r);
+	CHECK_INT(store_owner_gone(&r), 0);
+	CHECK_INT(store_owner_gone(&a), 0);
+	store_owner_close(&a);
+	CHECK_INT(store_owner_gone(&r), 1);
+	fake_store(&c, 1, getpid() + 2);
+	CHECK_INT(store_owner_open(&c, err, sizeof err), 0);
+	CHECK_INT(store_owner_gone(&r), 1);
+	store_owner_note(&r);
+	CHECK_INT(store_owner_gone(&r), 0);
+	store_owner_close(&c);
+	store_owner_close(&r);
+}
+
 /*
  * A read-only store (a stream responder's) reads every table, writes none
  * but the meta table, and records a new boot itself when it is the first
@@ -1097,6 +1142,7 @@ main(int argc, char **argv)
 		{ "read_only", test_read_only },
 		{ "readers_take_turns", test_readers_take_turns },
 		{ "reader_slot_of_the_dead", test_reader_slot_of_the_dead },
+		{ "owner", test_owner },
 		{ "stall_while_all_alive", test_stall_while_all_alive },
 		{ "stall_past_the_limit", test_stall_past_the_limit },
 		{ "stall_while_the_store_moves",
