@@ -289,11 +289,11 @@ set_value(struct conf *cfg, const struct conf_key *k, const char *value,
 	int64_t		 v;
 	int		 r;
 
+	if (k->type == CONF_ADDRESSES &&
+	    check_addresses(k, value, err, errlen) == -1)
+		return -1;
 	switch (k->type) {
 	case CONF_ADDRESSES:
-		if (check_addresses(k, value, err, errlen) == -1)
-			return -1;
-		/* FALLTHROUGH */
 	case CONF_STRING:
 		free(*(char **)base);
 		*(char **)base = xstrdup(value);

@@ -157,7 +157,12 @@ run(struct store *s, int writable, int flags,
 		/* Aborted: nothing of it to publish, and it is over. */
 		writer_end(s, &txn);
 		if (r == DB_RUNRECOVERY) {
-			if (++recoveries > 3 ||
+			/*
+			 * The owner of a replicated store recovers only when
+			 * it starts: it reports the need, exits and is
+			 * started again (backstream-repd).
+			 */
+			if (s->repl_owner || ++recoveries > 3 ||
 			    store_reopen(s, err, errlen) == -1)
 				break;
 			continue;

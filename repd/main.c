@@ -129,8 +129,12 @@ serve(struct repd *rd)
 		if (!master && was != 0)
 			feed_reset(&feed);
 		if (r == 0 && !master &&
-		    feed_run(&feed, s, err, sizeof err) != 0)
+		    (r = feed_run(&feed, s, err, sizeof err)) != 0) {
 			log_warn("feeding the streams: %s", err);
+			/* Any other failure is tried again at the next look. */
+			if (r != DB_RUNRECOVERY)
+				r = 0;
+		}
 		pthread_mutex_unlock(&rd->lock);
 		if (r != 0) {
 			log_error("%s; exiting, to be restarted with recovery",
