@@ -12,9 +12,11 @@
 /*
  * How long a request may take on the master: its write waits for a
  * quorum's acknowledgement (1 s at most) and, after a failover, for the
- * new master's first connections.
+ * new master's first connections.  A master that hangs (its host frozen)
+ * answers nothing: its heartbeats stop too, and the group elects another
+ * within 3 s, so the client is told to come back after this.
  */
-#define FORWARD_TIMEOUT_US	(10u * 1000 * 1000)
+#define FORWARD_TIMEOUT_US	(5u * 1000 * 1000)
 
 int
 store_forward(struct store *s, const void *req, size_t len, struct buf *reply,
