@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mstime.h"
 #include "notify.h"
 #include "proc.h"
 #include "registry.h"
@@ -128,13 +129,22 @@ attach_replicated(struct store *s, char *err, size_t errlen)
 	int	r, tries;
 
 	if (s->repl_owner) {
+		/*
+		 * The gate stays closed until the node has caught up
+		 * (store_repl_tables): processes that opened the store while
+		 * it took its first copy from the master, each retrying a
+		 * lockout, kept that copy from ever finishing.
+		 */
 		store_gate_exclusive(s, 1);
 		r = store_enter_env(s, 1, err, errlen);
 		/* What others hold is of the regions before this recovery. */
 		notify_bump(s->notify, NOTIFY_GENERATION);
 		tail_writers_reset(s->tail);
 		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
-		store_gate_exclusive(s, 0);
+		if (r != 0)
+			store_gate_exclusive(s, 0);
+		else
+			s->gate_closed = mono_ms();
 		return r;
 	}
 	for (tries = 0;; tries++) {
@@ -256,11 +266,14 @@ store_attach(struct store *s, int create, char *err, size_t errlen)
 	return 0;
 }
 
+/* How long a starting node with no master keeps its gate closed. */
+#define NO_MASTER_OPEN_MS	60000
+
 int
 store_repl_tables(struct store *s, char *err, size_t errlen)
 {
 	DB_REP_STAT	*sp;
-	int		 master, ready, r;
+	int		 master, ready, nomaster, r;
 
 	if (s->db[STORE_META] != NULL)
 		return 1;
@@ -272,7 +285,17 @@ store_repl_tables(struct store *s, char *err, size_t errlen)
 	master = sp->st_status == DB_REP_MASTER;
 	ready = master || (sp->st_status == DB_REP_CLIENT &&
 	    sp->st_startup_complete);
+	nomaster = sp->st_master == DB_EID_INVALID;
 	free(sp);
+	/*
+	 * Open the gate once caught up; or when no master has been found
+	 * for a while, to serve what this copy holds rather than nothing.
+	 */
+	if (s->gate_closed != 0 && (ready || (nomaster &&
+	    mono_ms() - s->gate_closed >= NO_MASTER_OPEN_MS))) {
+		store_gate_exclusive(s, 0);
+		s->gate_closed = 0;
+	}
 	if (!ready)
 		return 0;
 	store_gate(s, LOCK_SH);

@@ -64,9 +64,11 @@ int		 store_is_master(struct store *s);
 /*
  * For the owner of replication (STORE_REPLICATION): opens the tables once
  * the node knows its role: on the master, creating any missing; on a
- * replica, once it has caught up and holds the master's.  Returns 1 when
- * they are open, 0 while the node waits (no master yet, or catching up),
- * or -1 with a reason in err.
+ * replica, once it has caught up and holds the master's.  Until then the
+ * store's gate stays closed, and every other process of the node waits
+ * to open the store (at most a minute while no master is found).
+ * Returns 1 when they are open, 0 while the node waits (no master yet,
+ * or catching up), or -1 with a reason in err.
  */
 int		 store_repl_tables(struct store *s, char *err, size_t errlen);
 /*
