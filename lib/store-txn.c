@@ -41,6 +41,9 @@ store_backoff(int attempt)
 
 #define MAX_ATTEMPTS	40
 
+/* run()'s own code: the owner's tables are to be opened again. */
+#define STORE_HANDLES_DEAD	(-1)
+
 /*
  * Ends the writer's flight that its first change began (lib/tail.h),
  * unless a recovery came in between: that one forgot every writer in
@@ -103,10 +106,11 @@ run(struct store *s, int writable, int flags,
 		/*
 		 * A replica that synced with a new master may have rolled
 		 * back what the handles saw: they are dead, and are opened
-		 * again as after a recovery.
+		 * again as after a recovery; the owner's, which never
+		 * reopens the environment, are the tables alone.
 		 */
 		if (r == DB_REP_HANDLE_DEAD)
-			r = DB_RUNRECOVERY;
+			r = s->repl_owner ? STORE_HANDLES_DEAD : DB_RUNRECOVERY;
 		/* Berkeley DB's word for a write on a replica. */
 		if (writable && s->repl && r == EACCES && !store_is_master(s)) {
 			r = EROFS;
@@ -156,6 +160,18 @@ run(struct store *s, int writable, int flags,
 		}
 		/* Aborted: nothing of it to publish, and it is over. */
 		writer_end(s, &txn);
+		if (r == STORE_HANDLES_DEAD) {
+			r = DB_REP_HANDLE_DEAD;
+			if (++recoveries > 3)
+				break;
+			store_close_tables(s);
+			store_gate(s, LOCK_SH);
+			r = store_open_tables(s, 0, err, errlen);
+			store_gate(s, LOCK_UN);
+			if (r != 0)
+				break;
+			continue;
+		}
 		if (r == DB_RUNRECOVERY) {
 			/*
 			 * The owner of a replicated store recovers only when

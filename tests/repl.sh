@@ -317,6 +317,8 @@ kill -CONT $FROZEN
 # one again, any of the three, for all of them hold every write.
 wait_for "$HANG" eval '[ "$(master_of | wc -l)" -eq 1 ]'
 wait_for "$HANG" eval 'node_bs "$OLD" job "$LAST" --uid alice; [ "$STATUS" -eq 0 ]'
+# Its repd went on through the step-down (its tables opened anew).
+eval "kill -0 \$REPD_$OLD" || fail "node $OLD's repd exited after the freeze"
 sse_close after
 
 step "every node's store is sound"
