@@ -89,7 +89,8 @@ recover_in_child(struct store *s, char *err, size_t errlen)
  * shared gate, beside running operations, so that a thousand responders
  * starting together do not queue one behind another.  If the registry
  * shows a dead process, or Berkeley DB finds one (it then fails without
- * DB_RECOVER), the exclusive path recovers.  Returns 0 or an error code.
+ * DB_RECOVER), the exclusive path recovers; a replicated store's owner
+ * does instead (attach_replicated).  Returns 0 or an error code.
  */
 static int
 open_shared(struct store *s, char *err, size_t errlen)
@@ -100,14 +101,19 @@ open_shared(struct store *s, char *err, size_t errlen)
 	store_lock_file(s->opener, LOCK_EX);
 	/* Armed only once inside: a wait at the gate holds nothing. */
 	watchdog_arm(s->watchdog);
-	registry_clear_slot(s->dir, s->pid);
-	if (registry_needs_recovery(s->dir))
+	/* A replicated store has no registry: its owner frees the dead's. */
+	if (!s->repl)
+		registry_clear_slot(s->dir, s->pid);
+	if (!s->repl && registry_needs_recovery(s->dir))
 		r = DB_RUNRECOVERY;
 	else if ((r = store_enter_env(s, 0, err, errlen)) == 0 &&
 	    (r = store_open_tables(s, 0, err, errlen)) != 0)
 		store_detach(s);
-	if (r == 0)
+	if (r == 0) {
 		s->generation = notify_value(s->notify, NOTIFY_GENERATION);
+		if (s->repl)
+			store_owner_note(s);
+	}
 	watchdog_disarm(s->watchdog);
 	store_lock_file(s->opener, LOCK_UN);
 	store_gate(s, LOCK_UN);
@@ -149,20 +155,7 @@ attach_replicated(struct store *s, char *err, size_t errlen)
 	}
 	for (tries = 0;; tries++) {
 		err[0] = '\0';
-		store_gate(s, LOCK_SH);
-		watchdog_arm(s->watchdog);
-		if ((r = store_enter_env(s, 0, err, errlen)) == 0 &&
-		    (r = store_open_tables(s, 0, err, errlen)) != 0)
-			store_detach(s);
-		if (r == 0) {
-			s->generation = notify_value(s->notify,
-			    NOTIFY_GENERATION);
-			store_owner_note(s);
-		}
-		watchdog_disarm(s->watchdog);
-		store_gate(s, LOCK_UN);
-		log_debug("%s: replicated open: %s", s->dir, r == 0 ? "done" :
-		    err);
+		r = open_shared(s, err, errlen);
 		if (r == 0 || r == EACCES || r == EPERM || r == EROFS)
 			return r;
 		if (tries == 12) {
