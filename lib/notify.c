@@ -108,6 +108,15 @@ notify_bump(struct notify *n, uint32_t w)
 	wake(word, __atomic_fetch_add(word, 1, __ATOMIC_RELEASE));
 }
 
+void
+notify_bump_all(struct notify *n)
+{
+	uint32_t	w;
+
+	for (w = 0; w < NOTIFY_GENERATION; w++)
+		notify_bump(n, w);
+}
+
 int
 notify_wait_until(struct notify *n, uint32_t w, uint32_t seen,
     int64_t deadline_ms)

@@ -42,6 +42,12 @@ uint32_t	 notify_value(struct notify *n, uint32_t w);
  */
 void		 notify_bump(struct notify *n, uint32_t w);
 /*
+ * Bumps every wake-up word, not NOTIFY_GENERATION (which would tell every
+ * process that a recovery made its handles stale): for a change too wide
+ * to name its users' words.
+ */
+void		 notify_bump_all(struct notify *n);
+/*
  * Sleeps until word w differs from seen, a signal arrives, or timeout_ms
  * passes; woken by a bump, first passes the wake on to other waiters.  Returns 0 when the word moved (or may have), or -1 with errno
  * ETIMEDOUT or EINTR.

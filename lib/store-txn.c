@@ -128,14 +128,8 @@ run(struct store *s, int writable, int flags,
 			 */
 			if (writable)
 				tail_publish(s->tail, txn.first_seq, txn.seq);
-			/*
-			 * Not the generation word: bumping it would tell every
-			 * process of the store that a recovery had made its
-			 * handles stale, and each would reopen.
-			 */
 			if (txn.wake_all) {
-				for (i = 0; i < (int)NOTIFY_GENERATION; i++)
-					notify_bump(s->notify, (uint32_t)i);
+				notify_bump_all(s->notify);
 			} else {
 				for (i = 0; i < txn.nwake; i++)
 					notify_bump(s->notify, txn.wake[i]);

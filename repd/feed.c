@@ -74,16 +74,6 @@ publish(struct store *s, const struct batch *b)
 	tail_writer_end(t);
 }
 
-static void
-wake_all(struct notify *n)
-{
-	uint32_t	w;
-
-	for (w = 0; w < NOTIFY_GENERATION; w++)
-		if (w != NOTIFY_QUEUE)
-			notify_bump(n, w);
-}
-
 int
 feed_run(struct feed *f, struct store *s, char *err, size_t errlen)
 {
@@ -112,7 +102,7 @@ feed_run(struct feed *f, struct store *s, char *err, size_t errlen)
 		 * this replica's log (a new master rolled it back): every
 		 * stream looks for itself, in the store.
 		 */
-		wake_all(store_notify(s));
+		notify_bump_all(store_notify(s));
 		f->last = b.head;
 		b.n = 0;
 	}
