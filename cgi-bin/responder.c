@@ -228,9 +228,7 @@ configure(struct responder *rs, const char *conf_arg)
 	}
 	rs->cfg_ok = 1;
 	log_set_level(rs->cfg.log_level);
-	if (rs->cfg.log_file[0] != '\0' && log_open_file(rs->cfg.log_file) == -1)
-		log_warn("%s: %s; logging to standard error", rs->cfg.log_file,
-		    strerror(errno));
+	log_use_file(rs->cfg.log_file);
 	if (rs->def->init != NULL)
 		rs->own = rs->def->init(&rs->cfg);
 }

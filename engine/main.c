@@ -413,9 +413,7 @@ main(int argc, char **argv)
 		log_set_level(LOG_LEVEL_WARN);
 	else
 		log_set_level(cfg.log_level);
-	if (cfg.log_file[0] != '\0' && log_open_file(cfg.log_file) == -1)
-		log_warn("%s: %s; logging to standard error", cfg.log_file,
-		    strerror(errno));
+	log_use_file(cfg.log_file);
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);

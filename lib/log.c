@@ -40,6 +40,14 @@ log_open_file(const char *path)
 }
 
 void
+log_use_file(const char *path)
+{
+	if (path[0] != '\0' && log_open_file(path) == -1)
+		log_warn("%s: %s; logging to standard error", path,
+		    strerror(errno));
+}
+
+void
 log_set_level(enum log_level level)
 {
 	log_level = level;

@@ -20,6 +20,11 @@ void	log_init(const char *progname, enum log_level level);
  * errno set, leaving the destination unchanged.
  */
 int	log_open_file(const char *path);
+/*
+ * The setting log_file: lines go to path from now on, or stay on stderr
+ * for "" and when it cannot be opened (which is logged there).
+ */
+void	log_use_file(const char *path);
 void	log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Parses "error", "warn", "info" or "debug"; returns 0 or -1. */

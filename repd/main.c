@@ -194,9 +194,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : cfg.log_level);
-	if (cfg.log_file[0] != '\0' && log_open_file(cfg.log_file) == -1)
-		log_warn("%s: %s; logging to standard error", cfg.log_file,
-		    strerror(errno));
+	log_use_file(cfg.log_file);
 	if (!repl_enabled(&cfg)) {
 		log_error("%s: repl_site is not set: this node is in no "
 		    "replication group", cfg.path);
