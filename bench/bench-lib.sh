@@ -17,6 +17,28 @@ free_port() {
 	exit 1
 }
 
+# bench_built FILE...: ends the run (status 1) unless every FILE is built.
+bench_built() {
+	for f; do
+		[ -x "$f" ] || { echo "$bench_name: $f is not built" >&2; exit 1; }
+	done
+}
+
+# bench_lighttpd_or_skip: ends the run, skipped (status 0), when there is
+# no lighttpd at $BENCH_LIGHTTPD.
+bench_lighttpd_or_skip() {
+	if [ ! -x "$BENCH_LIGHTTPD" ]; then
+		echo "$bench_name: no lighttpd at $BENCH_LIGHTTPD; skipped" >&2
+		exit 0
+	fi
+}
+
+# abs FILE: prints FILE's absolute path (lighttpd starts responders from
+# another directory).
+abs() {
+	(cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")")
+}
+
 # bench_lighttpd CONF DIR N: starts lighttpd on a free port of 127.0.0.1
 # with N stream responders on CONF's store (files in DIR), and waits until
 # every responder is spawned and the port open.  Sets BENCH_PORT and

@@ -50,15 +50,8 @@ while getopts n:k:i:t: opt; do
 	esac
 done
 
-for f in "$BACKSTREAM" "$REPD" "$SSE" "$VERIFY" "$CLIENT"; do
-	[ -x "$f" ] || { echo "repl.sh: $f is not built" >&2; exit 1; }
-done
-if [ ! -x "$BENCH_LIGHTTPD" ]; then
-	echo "repl.sh: no lighttpd at $BENCH_LIGHTTPD; skipped" >&2
-	exit 0
-fi
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" \
-    "$(basename "$1")"); }
+bench_built "$BACKSTREAM" "$REPD" "$SSE" "$VERIFY" "$CLIENT"
+bench_lighttpd_or_skip
 SSE=$(abs "$SSE")
 VERIFY=$(abs "$VERIFY")
 

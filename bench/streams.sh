@@ -57,15 +57,8 @@ while getopts b:n:k:i:d:P:z:r:m:s:o:t: opt; do
 	esac
 done
 
-for f in "$BACKSTREAM" "$SSE" "$VERIFY" "$CLIENT"; do
-	[ -x "$f" ] || { echo "streams.sh: $f is not built" >&2; exit 1; }
-done
-if [ ! -x "$BENCH_LIGHTTPD" ]; then
-	echo "streams.sh: no lighttpd at $BENCH_LIGHTTPD; skipped" >&2
-	exit 0
-fi
-abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" \
-    "$(basename "$1")"); }
+bench_built "$BACKSTREAM" "$SSE" "$VERIFY" "$CLIENT"
+bench_lighttpd_or_skip
 SSE=$(abs "$SSE")
 VERIFY=$(abs "$VERIFY")
 

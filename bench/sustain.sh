@@ -70,17 +70,15 @@ done
 shift $((OPTIND - 1))
 : "${bound:=$((seconds + 1800))}"
 
-for f in cli/backstream cgi-bin/backstream-sse cgi-bin/backstream-verify \
-    cgi-bin/backstream-api engine/backstream-engine bench/bench-sustain; do
-	[ -x "$top_builddir/$f" ] ||
-	    { echo "sustain.sh: $top_builddir/$f is not built" >&2; exit 1; }
-done
+bench_built "$top_builddir/cli/backstream" \
+    "$top_builddir/cgi-bin/backstream-sse" \
+    "$top_builddir/cgi-bin/backstream-verify" \
+    "$top_builddir/cgi-bin/backstream-api" \
+    "$top_builddir/engine/backstream-engine" \
+    "$top_builddir/bench/bench-sustain"
 case $server in
 lighttpd)
-	if [ ! -x "$BENCH_LIGHTTPD" ]; then
-		echo "sustain.sh: no lighttpd at $BENCH_LIGHTTPD; skipped" >&2
-		exit 0
-	fi ;;
+	bench_lighttpd_or_skip ;;
 apache)
 	if [ ! -x "$BENCH_APACHE" ] ||
 	    [ ! -f "$BENCH_APACHE_MODULES/mod_fcgid.so" ]; then

@@ -215,8 +215,9 @@ timed_event() {
 	    "through $TEST_NAME"
 }
 
+# job_id [FILE]: the job id of a job's JSON in FILE (default $OUT).
 job_id() {
-	sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT"
+	sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "${1:-$OUT}"
 }
 
 # ---- the checks ------------------------------------------------------------------------

@@ -100,6 +100,17 @@ web_start() {
 	eval "WEB_PID_$1=$LIGHTTPD_PID"
 }
 
+# post_job URL: submits $SPEC through the node at URL, with the token.
+# The answer's body goes to $TMP/r.body, its head to $TMP/r.head, and
+# its status to POST_STATUS (000 when curl failed).
+post_job() {
+	POST_STATUS=$(curl -sS --max-time "$HANG" -o "$TMP/r.body" \
+	    -D "$TMP/r.head" -w '%{http_code}' \
+	    -H "Authorization: Bearer $TOKEN" \
+	    -H 'Content-Type: application/json' --data "$SPEC" \
+	    "$1/api/backtesting/jobs") || POST_STATUS=000
+}
+
 # The master of the group: the node whose replication process said so last.
 master_of() {
 	for _n in $NODES; do
@@ -142,7 +153,7 @@ check_contains "$OUT" "replication: master"
 step "a command's write on a replica is carried out on the master"
 node_bs b submit --uid alice --json "$SPEC"
 check_eq "status of submit on a replica" 0 "$STATUS"
-JOB0=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
+JOB0=$(job_id)
 [ -n "$JOB0" ] || fail "submit on a replica printed no job" "a job" "$(cat "$OUT")"
 node_bs a job "$JOB0" --uid alice
 check_eq "the job on the master" 0 "$STATUS"
@@ -157,21 +168,17 @@ done
 step "a stream on a replica sees a job submitted through the master's API"
 sse_open jobs "$WEB_b/api/sse/backtest/jobs?token=$TOKEN"
 sse_wait jobs '^event: snapshot$' "$HANG"
-expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
-    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    --data "$SPEC" "$WEB_a/api/backtesting/jobs"
-check_eq "status of a submission to the master" 201 "$(cat "$OUT")"
-JOB=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/r.body")
+post_job "$WEB_a"
+check_eq "status of a submission to the master" 201 "$POST_STATUS"
+JOB=$(job_id "$TMP/r.body")
 [ -n "$JOB" ] || fail "no job id in the answer" "a job" "$(cat "$TMP/r.body")"
 sse_wait jobs '^event: job_added$' "$HANG"
 sse_wait jobs "\"job_id\":\"$JOB\"" "$HANG"
 
 step "a submission to a replica's API: done on the master, seen at once"
-expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
-    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    --data "$SPEC" "$WEB_b/api/backtesting/jobs"
-check_eq "status of a submission to a replica" 201 "$(cat "$OUT")"
-JOB1=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/r.body")
+post_job "$WEB_b"
+check_eq "status of a submission to a replica" 201 "$POST_STATUS"
+JOB1=$(job_id "$TMP/r.body")
 [ -n "$JOB1" ] || fail "no job id in the answer" "a job" "$(cat "$TMP/r.body")"
 # Read-your-writes: the same node holds it as soon as it answered.
 expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
@@ -204,7 +211,7 @@ for n in $NODES; do
 done
 node_bs a submit --uid alice --json \
     "$(echo "$SPEC" | sed 's/"day"/"minute"/; s/2024-06-30/2024-12-31/')"
-JOB3=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
+JOB3=$(job_id)
 [ -n "$JOB3" ] || fail "submit on the master printed no job" "a job" "$(cat "$OUT")"
 sse_open job3 "$WEB_b/api/sse/backtest/$JOB3?token=$TOKEN"
 start_bg "$ENGINE" -c "$TMP/a.conf" --once
@@ -221,13 +228,11 @@ stop_web_a=$WEB_PID_a
 # (503 while there is no master), and the time from the kill to its
 # event on the replica's stream.
 taken_via() {
-	[ "$(curl -sS --max-time "$HANG" -o "$TMP/r.body" -w '%{http_code}' \
-	    -H "Authorization: Bearer $TOKEN" \
-	    -H 'Content-Type: application/json' --data "$SPEC" \
-	    "$1/api/backtesting/jobs")" = 201 ]
+	post_job "$1"
+	[ "$POST_STATUS" = 201 ]
 }
 wait_for "$HANG" taken_via "$WEB_b"
-JOB4=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/r.body")
+JOB4=$(job_id "$TMP/r.body")
 sse_wait jobs "\"job_id\":\"$JOB4\"" "$HANG"
 echo "failover: the first event on a replica's stream $(($(now_ms) - killed_at))" \
     "ms after the kill (a submission through it, tried every 0.1 s)"
@@ -251,7 +256,7 @@ check_eq "backtests of the job taken over" 1 \
     "$(grep -o "\"job_id\":\"$JOB3\"" "$TMP/r.body" | wc -l)"
 node_bs "$NEW" submit --uid alice --json "$SPEC"
 check_eq "status of submit on the new master" 0 "$STATUS"
-JOB2=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$OUT")
+JOB2=$(job_id)
 sse_wait jobs "\"job_id\":\"$JOB2\"" "$HANG"
 stop_pid "$stop_web_a"
 
@@ -267,15 +272,13 @@ submit_many() {
 	eval "_url=\$WEB_$1"
 	_i=0
 	while [ "$_i" -lt "$2" ]; do
-		curl -sS --max-time "$HANG" -o "$TMP/many.body" \
-		    -H "Authorization: Bearer $TOKEN" \
-		    -H 'Content-Type: application/json' --data "$SPEC" \
-		    "$_url/api/backtesting/jobs" ||
+		post_job "$_url"
+		[ "$POST_STATUS" != 000 ] ||
 		    fail "submission $_i of $2 through $1"
 		_i=$((_i + 1))
 	done
-	LAST=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/many.body")
-	[ -n "$LAST" ] || fail "the last submission" "a job" "$(cat "$TMP/many.body")"
+	LAST=$(job_id "$TMP/r.body")
+	[ -n "$LAST" ] || fail "the last submission" "a job" "$(cat "$TMP/r.body")"
 }
 
 step "a replica whose repd stops while its streams stay open catches up after many writes"
@@ -308,7 +311,7 @@ kill -STOP $FROZEN
 wait_for "$HANG" eval '[ -n "$(master_of | grep -v "$OLD")" ]'
 NEW=$(master_of | grep -v "$OLD")
 wait_for "$HANG" taken_via "$WATCH_URL"
-LAST=$(sed -n 's/^{"job_id":"\([0-9a-f-]*\)".*/\1/p' "$TMP/r.body")
+LAST=$(job_id "$TMP/r.body")
 sse_wait after "\"job_id\":\"$LAST\"" "$HANG"
 echo "freeze: the first event on a replica's stream $(($(now_ms) - frozen_at))" \
     "ms after the SIGSTOP; frozen: $OLD, new master: $NEW"
@@ -332,11 +335,8 @@ for n in a c; do
 	eval "kill -KILL \$REPD_$n"
 	eval "wait \$REPD_$n 2>/dev/null || :"
 done
-expect 0 curl -sS --max-time "$HANG" -o "$TMP/r.body" -D "$TMP/r.head" \
-    -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' --data "$SPEC" \
-    "$WEB_b/api/backtesting/jobs"
-check_eq "status of a submission without a quorum" 503 "$(cat "$OUT")"
+post_job "$WEB_b"
+check_eq "status of a submission without a quorum" 503 "$POST_STATUS"
 grep -qi '^retry-after: ' "$TMP/r.head" ||
     fail "Retry-After on the 503" "a Retry-After header" "$(cat "$TMP/r.head")"
 
