@@ -36,6 +36,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_delete,
 	&cli_cmd_stats,
 	&cli_cmd_checkpoint,
+	&cli_cmd_remove_node,
 	&cli_cmd_verify,
 	&cli_cmd_keygen,
 	&cli_cmd_token,

@@ -185,6 +185,7 @@ void	 progress_end(struct progress *p);
 extern const struct cli_command cli_cmd_init;
 extern const struct cli_command cli_cmd_stats;
 extern const struct cli_command cli_cmd_checkpoint;
+extern const struct cli_command cli_cmd_remove_node;
 extern const struct cli_command cli_cmd_verify;
 
 extern const struct cli_command cli_cmd_import_bars;

@@ -76,6 +76,32 @@ const struct cli_command cli_cmd_checkpoint = {
 	.help = "Checkpoint the store and remove log files not needed",
 };
 
+static int
+run_remove_node(struct cli *c)
+{
+	char	err[1024];
+	int	r;
+
+	if ((r = cli_open_store(c, 0)) != 0)
+		return r;
+	if ((r = store_remove_node(c->store, c->args[0], err,
+	    sizeof err)) != 0)
+		return cli_fail(c, r == EINVAL ? CLI_USAGE : CLI_UNAVAILABLE,
+		    "%s", err);
+	printf("removed %s from the replication group\n", c->args[0]);
+	return CLI_OK;
+}
+
+const struct cli_command cli_cmd_remove_node = {
+	.name = "remove-node",
+	.run = run_remove_node,
+	.usage = "HOST:PORT",
+	.min_args = 1,
+	.max_args = 1,
+	.help = "Take a node (its repl_site) out of the replication group for "
+	    "good",
+};
+
 /*
  * Whether store_dir holds an environment this process could open: when
  * it does not, a failed verify means "unavailable", not "damaged".

@@ -246,6 +246,25 @@ repl_start(DB_ENV *env, int owner, char *err, size_t errlen)
 	return 0;
 }
 
+int
+repl_remove_site(DB_ENV *env, const char *host, unsigned port, char *err,
+    size_t errlen)
+{
+	DB_SITE	*site;
+	int	 r;
+
+	if ((r = env->repmgr_site(env, host, port, &site, 0)) != 0) {
+		snprintf(err, errlen, "%s:%u: %s", host, port, db_strerror(r));
+		return r;
+	}
+	/* The handle is gone either way. */
+	if ((r = site->remove(site)) != 0)
+		snprintf(err, errlen, "removing %s:%u from the group: %s%s",
+		    host, port, db_strerror(r), r == DB_REP_UNAVAIL ?
+		    " (no master reachable)" : "");
+	return r;
+}
+
 void
 repl_event(DB_ENV *env, uint32_t event, void *info)
 {
@@ -260,8 +279,20 @@ repl_event(DB_ENV *env, uint32_t event, void *info)
 	case DB_EVENT_REP_NEWMASTER:
 		log_info("replication: site %d is the new master", *(int *)info);
 		break;
+	case DB_EVENT_REP_INIT_DONE:
+		/* The master no longer had the log this node lacked. */
+		log_info("replication: copied the store from the master");
+		break;
 	case DB_EVENT_REP_STARTUPDONE:
 		log_info("replication: caught up with the master");
+		break;
+	case DB_EVENT_REP_SITE_REMOVED:
+		log_info("replication: site %d left the group",
+		    info != NULL ? *(int *)info : -1);
+		break;
+	case DB_EVENT_REP_LOCAL_SITE_REMOVED:
+		log_warn("replication: this node was removed from the group; "
+		    "it takes no further part until started anew");
 		break;
 	case DB_EVENT_REP_JOIN_FAILURE:
 		log_warn("replication: this node could not join the group");

@@ -52,6 +52,15 @@ int	repl_start(DB_ENV *env, int owner, char *err, size_t errlen);
  */
 void	repl_event(DB_ENV *env, uint32_t event, void *info);
 
+/*
+ * Removes the site at host:port from the group's membership, for good:
+ * on the master, or from a replica through it, in a process that takes
+ * part in replication.  Returns 0 or a Berkeley DB code, with a reason
+ * in err.
+ */
+int	repl_remove_site(DB_ENV *env, const char *host, unsigned port,
+	    char *err, size_t errlen);
+
 /* Whether this site is the group's master now. */
 int	repl_is_master(DB_ENV *env);
 

@@ -57,6 +57,8 @@ struct store {
 	int			 repl_owner;
 	int			 threaded;
 	int64_t			 gate_closed;	/* the owner's, since (mono ms) */
+	int64_t			 gate_warned;	/* last said so (mono ms) */
+	int64_t			 lockout_seen;	/* replication's, last (mono ms) */
 	int			 owner;		/* fd of the owner's file, or -1 */
 	char			 owner_seen[48];	/* its record at attach */
 	int			 perm_failed;	/* the last commit lacked a quorum */

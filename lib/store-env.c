@@ -60,17 +60,41 @@ is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, uint32_t flags)
 	    (uint64_t)tid : 0);
 }
 
+/* Whether a message that begins with a file's path names a table. */
+static int
+names_table(const char *msg)
+{
+	const char	*colon = strchr(msg, ':');
+
+	return colon == NULL || (colon - msg >= 3 &&
+	    strncmp(colon - 3, ".db", 3) == 0);
+}
+
 void
 store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
 {
 	(void)env;
 	(void)prefix;
 	/*
-	 * A replica's first copy of the store (internal init) opens every
-	 * file of the directory to find the databases, and says so of the
-	 * store's own lock and shared-memory files, which are none.
+	 * A copy of the store (internal init) opens every file of the
+	 * directory to find the databases, on the site that copies and on
+	 * the one that serves it, and says so of the store's own lock and
+	 * shared-memory files, which are none: "not a database" (BDB0004),
+	 * "encrypted" (BDB0178: no store is), a bad checksum (BDB0210).
+	 * The last stays a warning for a table.
 	 */
-	if (strncmp(msg, "BDB0004 fop_read_meta", 21) == 0) {
+	if (strncmp(msg, "BDB0004 fop_read_meta", 21) == 0 ||
+	    strncmp(msg, "BDB0178 ", 8) == 0 || (strncmp(msg, "BDB0210 ",
+	    8) == 0 && !names_table(msg + 8))) {
+		log_debug("berkeley db: %s", msg);
+		return;
+	}
+	/*
+	 * With DB_REP_CONF_NOWAIT an operation refused during a sync says
+	 * so, and is tried again.
+	 */
+	if (strncmp(msg, "BDB3504 ", 8) == 0 ||
+	    strncmp(msg, "BDB3509 ", 8) == 0) {
 		log_debug("berkeley db: %s", msg);
 		return;
 	}

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "conf.h"
+#include "repl.h"
 #include "store-core.h"
 
 /*
@@ -88,4 +90,25 @@ store_forward_serve(struct store *s, store_serve_fn fn, void *arg,
 		snprintf(err, errlen, "serving replicas' requests: %s",
 		    db_strerror(r));
 	return r;
+}
+
+int
+store_remove_node(struct store *s, const char *address, char *err,
+    size_t errlen)
+{
+	const char	*p = address, *why = NULL;
+	char		 host[256];
+	unsigned	 port;
+
+	if (!s->repl || !s->threaded) {
+		snprintf(err, errlen, "this store is in no replication group");
+		return EINVAL;
+	}
+	if (conf_address_next(&p, host, sizeof host, &port, &why) != 1 ||
+	    *p != '\0') {
+		snprintf(err, errlen, "\"%.64s\" %s", address,
+		    why != NULL ? why : "is not one host:port");
+		return EINVAL;
+	}
+	return repl_remove_site(s->env, host, port, err, errlen);
 }

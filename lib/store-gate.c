@@ -137,6 +137,13 @@ store_lock_file(int fd, int how)
 void
 store_gate(const struct store *s, int how)
 {
+	/*
+	 * The owner holds it closed while its node catches up: its own
+	 * operations (failchk, the feed) pass, as a lock request on the same
+	 * open file would turn its exclusive lock into this one.
+	 */
+	if (s->gate_closed != 0)
+		return;
 	if (how == LOCK_SH && flock(s->pending, LOCK_SH | LOCK_NB) == -1) {
 		/* An opener is waiting: let it go first. */
 		store_lock_file(s->pending, LOCK_SH);

@@ -262,50 +262,145 @@ store_attach(struct store *s, int create, char *err, size_t errlen)
 /* How long a starting node with no master keeps its gate closed. */
 #define NO_MASTER_OPEN_MS	60000
 
-int
-store_repl_tables(struct store *s, char *err, size_t errlen)
+/* Where this node stands in its group, from the replication statistics. */
+struct repl_state {
+	int	master;		/* this node is the master */
+	int	ready;		/* the master, or a replica that caught up */
+	int	nomaster;	/* no master is known */
+};
+
+static int
+repl_state(struct store *s, struct repl_state *st, char *err, size_t errlen)
 {
 	DB_REP_STAT	*sp;
-	int		 master, ready, nomaster, r;
+	int		 r;
 
-	if (s->db[STORE_META] != NULL)
-		return 1;
 	if ((r = s->env->rep_stat(s->env, &sp, 0)) != 0) {
 		snprintf(err, errlen, "replication statistics: %s",
 		    db_strerror(r));
 		return -1;
 	}
-	master = sp->st_status == DB_REP_MASTER;
-	ready = master || (sp->st_status == DB_REP_CLIENT &&
+	st->master = sp->st_status == DB_REP_MASTER;
+	st->ready = st->master || (sp->st_status == DB_REP_CLIENT &&
 	    sp->st_startup_complete);
-	nomaster = sp->st_master == DB_EID_INVALID;
+	st->nomaster = sp->st_master == DB_EID_INVALID;
 	free(sp);
-	/*
-	 * Open the gate once caught up; or when no master has been found
-	 * for a while, to serve what this copy holds rather than nothing.
-	 */
-	if (s->gate_closed != 0 && (ready || (nomaster &&
-	    mono_ms() - s->gate_closed >= NO_MASTER_OPEN_MS))) {
-		store_gate_exclusive(s, 0);
+	return 0;
+}
+
+/*
+ * Opens the owner's closed gate once the node has caught up, or when no
+ * master is known (to serve what this copy holds rather than nothing).
+ * Never during a copy from a master: readers retrying their lockouts
+ * kept one from ever finishing.
+ */
+static void
+gate_open_when(struct store *s, const struct repl_state *st)
+{
+	if (s->gate_closed != 0 && (st->ready || st->nomaster)) {
+		/* The flag first: store_gate passes while it is set. */
 		s->gate_closed = 0;
+		store_gate_exclusive(s, 0);
 	}
-	if (!ready)
+}
+
+int
+store_repl_tables(struct store *s, char *err, size_t errlen)
+{
+	struct repl_state	st;
+	int			r;
+
+	if (s->db[STORE_META] != NULL)
+		return 1;
+	if (repl_state(s, &st, err, errlen) != 0)
+		return -1;
+	/* At the start one may be found in a moment. */
+	if (st.nomaster && mono_ms() - s->gate_closed < NO_MASTER_OPEN_MS)
+		st.nomaster = 0;
+	gate_open_when(s, &st);
+	if (!st.ready)
 		return 0;
 	store_gate(s, LOCK_SH);
-	r = store_open_tables(s, master, err, errlen);
+	r = store_open_tables(s, st.master, err, errlen);
 	store_gate(s, LOCK_UN);
 	if (r != 0) {
 		store_close_tables(s);
 		/* A new group's master may not have made them yet. */
-		if (!master && r == ENOENT)
+		if (!st.master && r == ENOENT)
 			return 0;
 		return -1;
 	}
-	if (store_check_meta(s, master, err, errlen) != 0) {
+	if (store_check_meta(s, st.master, err, errlen) != 0) {
 		store_close_tables(s);
 		return -1;
 	}
 	return 1;
+}
+
+/*
+ * Whether a sync or copy holds Berkeley DB's replication lockout now: a
+ * transaction begun is refused at once (DB_REP_CONF_NOWAIT).
+ */
+static int
+locked_out(struct store *s)
+{
+	DB_TXN	*t;
+	int	 r;
+
+	if ((r = s->env->txn_begin(s->env, NULL, &t, 0)) == 0)
+		t->abort(t);
+	return r == DB_REP_LOCKOUT;
+}
+
+/*
+ * How long the lockout must have been over before the gate opens: a
+ * copy of the store locks out, and lets go, once per phase.
+ */
+#define LOCKOUT_QUIET_MS	100
+
+int
+store_repl_gate(struct store *s, char *err, size_t errlen)
+{
+	struct repl_state	st;
+	int64_t			now = mono_ms(), closed = s->gate_closed;
+	int			lockout;
+
+	if (repl_state(s, &st, err, errlen) != 0)
+		return -1;
+	/* A master never syncs: its lockouts are its own, and short. */
+	if ((lockout = !st.master && locked_out(s)))
+		s->lockout_seen = now;
+	/*
+	 * A replica syncing with a new master, or in a lockout (a copy of
+	 * the store may begin without a new master): readers that retried
+	 * theirs all through a copy once kept it from ever finishing.
+	 */
+	if (s->gate_closed == 0 && (lockout || (!st.ready && !st.nomaster))) {
+		/*
+		 * Operations in flight finish first; new ones wait at the
+		 * gate while the sync or copy goes on without them.
+		 */
+		store_gate_exclusive(s, 1);
+		s->gate_closed = s->gate_warned = mono_ms();
+		log_info("%s: catching up with %s; the store's readers wait",
+		    s->dir, lockout ? "the group" : "a new master");
+		return 1;
+	}
+	if (s->gate_closed == 0)
+		return 0;
+	if (s->lockout_seen < closed ||
+	    now - s->lockout_seen >= LOCKOUT_QUIET_MS)
+		gate_open_when(s, &st);
+	if (s->gate_closed == 0)
+		log_info("%s: %s after %lld ms; the store's readers go on",
+		    s->dir, st.ready ? "caught up" : "no master known",
+		    (long long)(now - closed));
+	else if (now - s->gate_warned >= NO_MASTER_OPEN_MS) {
+		s->gate_warned = now;
+		log_warn("%s: still catching up after %lld s; the store's "
+		    "readers wait", s->dir, (long long)(now - closed) / 1000);
+	}
+	return s->gate_closed != 0;
 }
 
 /*

@@ -72,6 +72,24 @@ int		 store_is_master(struct store *s);
  */
 int		 store_repl_tables(struct store *s, char *err, size_t errlen);
 /*
+ * For the owner, once the tables are open, called often: closes the gate
+ * while this replica catches up with a new master (a sync, or a copy of
+ * the whole store when the master no longer has the log it lacks), and
+ * opens it when caught up or when no master is known; a sync still going
+ * after a minute is logged every minute.  While the gate is closed the
+ * owner's own operations pass it.  Returns 1 while it is closed, 0 while
+ * open, or -1 with a reason in err.
+ */
+int		 store_repl_gate(struct store *s, char *err, size_t errlen);
+/*
+ * Takes the node at address (host:port, as in repl_peers) out of the
+ * replication group for good, through the master.  Returns 0, EINVAL
+ * for a store in no group or a malformed address, or a Berkeley DB code
+ * (DB_REP_UNAVAIL: no master reachable), with a reason in err.
+ */
+int		 store_remove_node(struct store *s, const char *address,
+		    char *err, size_t errlen);
+/*
  * A replica's requests to its master, over Berkeley DB's message channel
  * (what they ask is the caller's: lib/jobctl-forward.c).
  * store_forward sends len bytes at req to the master and appends its

@@ -97,7 +97,7 @@ serve(struct repd *rd)
 	struct feed	 feed;
 	char		 err[1024];
 	int64_t		 now, next_check = 0;
-	int		 r, master = -1, was;
+	int		 r, master = -1, was, closed;
 
 	/* Requests are taken once there are tables to carry them out on. */
 	while ((r = store_repl_tables(s, err, sizeof err)) != 1) {
@@ -118,7 +118,7 @@ serve(struct repd *rd)
 	while (!stopping) {
 		now = mono_ms();
 		pthread_mutex_lock(&rd->lock);
-		r = 0;
+		r = closed = 0;
 		if (now >= next_check) {
 			next_check = now + FAILCHK_MS;
 			r = store_failchk(s, err, sizeof err);
@@ -128,7 +128,13 @@ serve(struct repd *rd)
 		/* A new replica starts from the head: streams read the store. */
 		if (!master && was != 0)
 			feed_reset(&feed);
-		if (r == 0 && !master &&
+		if (r == 0 && (closed = store_repl_gate(s, err,
+		    sizeof err)) == -1) {
+			log_warn("%s", err);
+			closed = 0;
+		}
+		/* Nothing moves for the streams while they are kept out. */
+		if (r == 0 && !master && !closed &&
 		    (r = feed_run(&feed, s, err, sizeof err)) != 0) {
 			log_warn("feeding the streams: %s", err);
 			/* Any other failure is tried again at the next look. */

@@ -45,7 +45,8 @@ expect_bs 0 --help
 check_contains "$OUT" "exit status"
 check_contains "$OUT" "3  configuration or store unavailable"
 for cmd in init import-bars demo-data bars symbols submit jobs job \
-    transactions cancel delete stats checkpoint verify keygen token help; do
+    transactions cancel delete stats checkpoint remove-node verify keygen \
+    token help; do
 	expect_bs 0 "$cmd" --help
 	check_contains "$OUT" "usage: backstream $cmd"
 done

@@ -66,9 +66,28 @@ for n in $NODES; do
 	printf 'repl_peers =%s\n' "$peers" >>"$TMP/$n.conf"
 done
 
+# Every process of a node that replicates runs with partition.so, which
+# cuts the node off from the others while $TMP/cut-PORT exists (cut).
+SHIM=$top_builddir/tests/partition.so
+[ -f "$SHIM" ] || fail "no $SHIM"
+# shim NODE: the environment that puts a process of the node under it.
+shim() {
+	eval "echo LD_PRELOAD=\$SHIM PARTITION_DIR=\$TMP \
+	    PARTITION_SELF=\$PORT_$1 \
+	    PARTITION_PORTS=$(echo $SITE_PORTS | tr ' ' ,)"
+}
+# cut NODE on|off: takes the node off the network, or puts it back.
+cut() {
+	eval "_file=\$TMP/cut-\$PORT_$1"
+	case $2 in
+	on)	: >"$_file" ;;
+	off)	rm -f "$_file" ;;
+	esac
+}
+
 # repd_start NODE: starts the node's replication process; REPD_n is its pid.
 repd_start() {
-	start_bg "$REPD" -c "$TMP/$1.conf"
+	start_bg env $(shim "$1") "$REPD" -c "$TMP/$1.conf"
 	eval "REPD_$1=$BG_PID"
 	eval "REPD_LOG_$1=\$TMP/bg-$BG_PID.log"
 }
@@ -82,7 +101,8 @@ repd_says() {
 node_bs() {
 	_node=$1
 	shift
-	run "$BACKSTREAM" -c "$TMP/$_node.conf" "$@"
+	# A writing command connects to the other sites as well.
+	run env $(shim "$_node") "$BACKSTREAM" -c "$TMP/$_node.conf" "$@"
 }
 
 # web_start NODE: a lighttpd with both responders on the node's store;
@@ -94,7 +114,11 @@ web_start() {
 	LIGHTTPD_ACCESS_LOG=$LIGHTTPD_DIR/access.log
 	LIGHTTPD_ERROR_LOG=$LIGHTTPD_DIR/error.log
 	LIGHTTPD_STDERR=$LIGHTTPD_DIR/stderr.log
+	# Its responders inherit the shim: the REST one forwards writes
+	# through the Replication Manager's connections of its own.
+	eval "export $(shim "$1")"
 	lighttpd_start
+	unset LD_PRELOAD PARTITION_DIR PARTITION_SELF PARTITION_PORTS
 	CONF=$_conf
 	eval "WEB_$1=$LIGHTTPD_URL"
 	eval "WEB_PID_$1=$LIGHTTPD_PID"
@@ -292,6 +316,82 @@ wait_for "$HANG" repd_says a 'the store is open'
 sse_wait back "\"job_id\":\"$LAST\"" "$HANG"
 sse_close back
 
+step "a replica cut off while the master's logs are archived: copied anew under its open streams"
+sse_open cut "$WEB_a/api/sse/backtest/jobs?token=$TOKEN"
+sse_wait cut '^event: snapshot$' "$HANG"
+# a_says REGEX: whether node a's repd logged it since the cut.
+from=$(wc -l <"$REPD_LOG_a")
+a_says() {
+	tail -n "+$((from + 1))" "$REPD_LOG_a" | grep -qE -- "$1"
+}
+# The responders of a panic when its repd restarts with recovery (above),
+# and then attach again; none may while a is cut off and copied anew.
+panics=$(cat "$TMP"/web-a/*.log | grep -c PANIC || :)
+cut a on
+cut_at=$(now_ms)
+# Writes through it find no master.
+wait_for "$HANG" eval 'post_job "$WEB_a"; [ "$POST_STATUS" = 503 ]'
+# Three imports of 300,000 bars write some 50 MB of log, three files of
+# 16 MB, which the master may then remove: it keeps no log for a site it
+# has no connection to, once 30 s have passed since it lost it.
+bars 300000 1577836800 >"$TMP/big.csv"
+# imported SYMBOL: whether an import of big.csv on the master succeeded.
+# One that a quorum did not acknowledge within the ack timeout (an
+# import is one transaction, 16 MB for the other replica to apply, on a
+# loaded machine) fails with status 3, "it may be undone", and is
+# imported again, as an operator would.
+imported() {
+	node_bs "$NEW" import-bars "$1" "$TMP/big.csv"
+	[ "$STATUS" -eq 0 ] && return
+	[ "$STATUS" -eq 3 ] || fail "import of $1 on the master" 0 "$STATUS"
+	return 1
+}
+for i in 1 2 3; do
+	wait_for "$HANG" imported "BIG$i"
+done
+rm -f "$TMP/big.csv"
+first_log() {
+	ls "$TMP/$1" | sed -n 's/^log\.0*//p' | sort -n | head -n 1
+}
+last_log() {
+	ls "$TMP/$1" | sed -n 's/^log\.0*//p' | sort -n | tail -n 1
+}
+# archived: a write and a checkpoint on the master, and whether the
+# master has removed every log file node a has.
+archived() {
+	eval "post_job \"\$WEB_$NEW\""
+	[ "$POST_STATUS" = 201 ] || fail "a submission to the master" 201 "$POST_STATUS"
+	node_bs "$NEW" checkpoint
+	[ "$STATUS" -eq 0 ] || fail "checkpoint on the master" 0 "$STATUS"
+	[ "$(first_log "$NEW")" -gt "$(last_log a)" ] && return
+	sleep 1
+	return 1
+}
+wait_for "$HANG" archived
+LAST=$(job_id "$TMP/r.body")
+echo "cut off: the master removed node a's last log $(($(now_ms) - cut_at)) ms" \
+    "after the cut"
+cut a off
+back_at=$(now_ms)
+wait_for "$HANG" a_says 'copied the store from the master'
+sse_wait cut "\"job_id\":\"$LAST\"" "$HANG"
+echo "cut off: node a's open stream had the last job $(($(now_ms) - back_at))" \
+    "ms after it was back (a copy of the store)"
+sse_close cut
+# Its repd kept the readers out during the copy, and let them in after.
+a_says 'catching up with' ||
+    fail "node a's repd did not close its gate for the copy"
+wait_for "$HANG" a_says 'caught up after'
+tail -n "+$((from + 1))" "$REPD_LOG_a" | sed -n \
+    's/.*: caught up after \([0-9]*\) ms.*/cut off: readers kept out for \1 ms (sync and copy)/p'
+# Its responders stayed attached through the copy, and their handles,
+# dead after it, were opened again.
+check_eq "panics in node a's responders during the copy" "$panics" \
+    "$(cat "$TMP"/web-a/*.log | grep -c PANIC || :)"
+node_bs a bars BIG3 minute --limit 1
+check_eq "bars imported while node a was cut off, on a" 0 "$STATUS"
+eval "kill -0 \$REPD_a" || fail "node a's repd exited after the copy"
+
 step "a master frozen (SIGSTOP): heartbeats replace it; woken, it rejoins and holds every write"
 OLD=$(master_of)
 for n in $NODES; do
@@ -339,6 +439,20 @@ post_job "$WEB_b"
 check_eq "status of a submission without a quorum" 503 "$POST_STATUS"
 grep -qi '^retry-after: ' "$TMP/r.head" ||
     fail "Retry-After on the 503" "a Retry-After header" "$(cat "$TMP/r.head")"
+
+step "a node gone for good is removed from the group"
+repd_start a
+wait_for "$HANG" repd_says a 'the store is open'
+wait_for "$HANG" taken_via "$WEB_b"
+node_bs b remove-node 127.0.0.1
+check_eq "status of remove-node with no port" 2 "$STATUS"
+node_bs b remove-node "127.0.0.1:$PORT_c"
+check_eq "status of remove-node through node b" 0 "$STATUS"
+MASTER=$(master_of)
+wait_for "$HANG" repd_says "$MASTER" 'site [0-9]* left the group'
+post_job "$WEB_b"
+check_eq "status of a submission after the removal" 201 "$POST_STATUS"
+stop_pid "$REPD_a"
 
 sse_close jobs
 # Through every failover above, the replica's list stream never told of
