@@ -215,19 +215,23 @@ wait_for() {
 	done
 }
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on now.
+# Prints a TCP port on 127.0.0.1 that no socket uses now, below the
+# kernel's range of source ports (/proc/sys/net/ipv4/ip_local_port_range):
+# a port is taken some time after it is chosen, and meanwhile one from
+# inside that range could become any outgoing connection's source port.
 free_port() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-		return
+	_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) ||
+	    _low=32768
+	_base=10000
+	# A range that starts low leaves nothing below it: take the top.
+	if [ "$_low" -le 12000 ]; then
+		_base=60000
+		_low=65000
 	fi
 	tries=100
 	while [ "$tries" -gt 0 ]; do
-		port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		if [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ]; then
+		port=$((_base + $(od -An -N2 -tu2 /dev/urandom) % (_low - _base)))
+		if [ -z "$(ss -Htan "sport = :$port" 2>/dev/null)" ]; then
 			echo "$port"
 			return
 		fi

@@ -16,25 +16,16 @@ printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"
 LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
 export LSAN_OPTIONS
 
-# A site's port is taken long after it is chosen, while the nodes open
-# many connections: one from the kernel's range of source ports
-# (/proc/sys/net/ipv4/ip_local_port_range) could be taken by one of them
-# meanwhile.  Below that range, only a listener can hold it.
+# site_port: a free port for a site that no other site has (free_port
+# does not know of those chosen but not yet taken); SITE_PORT is it.
 site_port() {
-	_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
-	    echo 32768)
-	_tries=100
-	while [ "$_tries" -gt 0 ]; do
-		_port=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (_low - 10000)))
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		SITE_PORT=$(free_port)
 		case " $SITE_PORTS " in
-		*" $_port "*)	;;
-		*)	if [ -z "$(ss -Htln "sport = :$_port" 2>/dev/null)" ]; then
-				SITE_PORTS="$SITE_PORTS $_port"
-				SITE_PORT=$_port
-				return
-			fi ;;
+		*" $SITE_PORT "*)	;;
+		*)	SITE_PORTS="$SITE_PORTS $SITE_PORT"
+			return ;;
 		esac
-		_tries=$((_tries - 1))
 	done
 	fail "found no free port for a site"
 }
