@@ -34,6 +34,15 @@
  * found").  Those give their pthread id, and are alive while their
  * process is.
  */
+/*
+ * Set in a thread's id, apart from any start time (clock ticks since
+ * boot) and any user-space address.  A pthread id is an address, mostly
+ * far above a start time, but not always: under valgrind it was small,
+ * was taken for a start time, and failchk then found repd's own threads
+ * dead.
+ */
+#define THREAD_MARK	(UINT64_C(1) << 63)
+
 static void
 thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
 {
@@ -41,23 +50,17 @@ thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
 
 	*pid = s->pid;
 	if (tid != NULL)
-		*tid = s->threaded ? (db_threadid_t)pthread_self() :
-		    (db_threadid_t)s->starttime;
+		*tid = s->threaded ? (db_threadid_t)((uint64_t)pthread_self() |
+		    THREAD_MARK) : (db_threadid_t)s->starttime;
 }
-
-/*
- * Clock ticks since boot stay under this for thousands of years; a
- * pthread id is an address, far above it.
- */
-#define STARTTIME_MAX	(UINT64_C(1) << 40)
 
 static int
 is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, uint32_t flags)
 {
 	(void)env;
 	(void)flags;
-	return proc_is_alive(pid, (uint64_t)tid < STARTTIME_MAX ?
-	    (uint64_t)tid : 0);
+	return proc_is_alive(pid, ((uint64_t)tid & THREAD_MARK) != 0 ? 0 :
+	    (uint64_t)tid);
 }
 
 /* Whether a message that begins with a file's path names a table. */

@@ -1,4 +1,4 @@
-# tests/valgrind.sh: valgrind over an engine run and over a stream responder that served 1000 events and a whole job's progress: no invalid accesses, nothing definitely or indirectly lost.
+# tests/valgrind.sh: valgrind over an engine run, a stream responder that served 1000 events and a whole job's progress, and two replication processes: no invalid accesses, nothing definitely or indirectly lost.
 #
 # The engine runs under valgrind with --trace-children (its workers are
 # forks).  The stream responder runs as a FastCGI server on a unix socket
@@ -183,5 +183,42 @@ kill -TERM "$SSE_PID"
 wait_for "$VG_HANG" sh -c "! kill -0 $SSE_PID 2>/dev/null"
 wait "$SSE_PID" 2>/dev/null || fail "the responder's exit status under valgrind" 0 "$?"
 check_reports sse
+
+step "backstream-repd under valgrind: a master and a replica, a write forwarded"
+REPD=$top_builddir/repd/backstream-repd
+[ -x "$REPD" ] || fail "no $REPD"
+PORT_M=$(free_port)
+PORT_R=$(free_port)
+[ "$PORT_M" != "$PORT_R" ] || PORT_R=$((PORT_M + 1))
+for n in m r; do
+	sed "s|^store_dir = .*|store_dir = $TMP/repl-$n|" "$CONF" >"$TMP/$n.conf"
+done
+printf 'repl_site = 127.0.0.1:%s\nrepl_peers = 127.0.0.1:%s\n' \
+    "$PORT_M" "$PORT_R" >>"$TMP/m.conf"
+# Never the master: the roles stay as the test means them.
+printf 'repl_site = 127.0.0.1:%s\nrepl_peers = 127.0.0.1:%s\nrepl_priority = 0\n' \
+    "$PORT_R" "$PORT_M" >>"$TMP/r.conf"
+run "$BACKSTREAM" -c "$TMP/m.conf" init
+[ "$STATUS" -eq 0 ] || fail "backstream init of the master's store" 0 "$STATUS"
+start_bg "$TMP/vg" repd "$REPD" -c "$TMP/m.conf"
+REPD_M=$BG_PID
+wait_for "$VG_HANG" grep -q 'the store is open' "$TMP/bg-$REPD_M.log"
+run "$BACKSTREAM" -c "$TMP/m.conf" demo-data
+[ "$STATUS" -eq 0 ] || fail "demo data on the master" 0 "$STATUS"
+start_bg "$TMP/vg" repd "$REPD" -c "$TMP/r.conf"
+REPD_R=$BG_PID
+wait_for "$VG_HANG" grep -q 'the store is open' "$TMP/bg-$REPD_R.log"
+run "$BACKSTREAM" -c "$TMP/r.conf" submit --uid alice --json \
+    '{"symbol":"DEMO","interval":"day","start_date":"2024-01-01","end_date":"2024-06-30","strategy":"buy_and_hold"}'
+[ "$STATUS" -eq 0 ] || fail "a submission through the replica" 0 "$STATUS"
+JOB=$(grep -o '"job_id":"[^"]*"' "$OUT" | head -1 | cut -d'"' -f4)
+run "$BACKSTREAM" -c "$TMP/r.conf" cancel "$JOB" --uid alice
+[ "$STATUS" -eq 0 ] || fail "a cancel through the replica" 0 "$STATUS"
+for pid in "$REPD_R" "$REPD_M"; do
+	kill -TERM "$pid"
+	wait_for "$VG_HANG" sh -c "! kill -0 $pid 2>/dev/null"
+	wait "$pid" 2>/dev/null || fail "repd's exit status under valgrind" 0 "$?"
+done
+check_reports repd
 
 echo "PASS: $TEST_NAME"
