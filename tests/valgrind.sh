@@ -191,7 +191,9 @@ PORT_M=$(free_port)
 PORT_R=$(free_port)
 [ "$PORT_M" != "$PORT_R" ] || PORT_R=$((PORT_M + 1))
 for n in m r; do
-	sed "s|^store_dir = .*|store_dir = $TMP/repl-$n|" "$CONF" >"$TMP/$n.conf"
+	# At info level repd says when its store is open.
+	sed -e "s|^store_dir = .*|store_dir = $TMP/repl-$n|" \
+	    -e 's|^log_level = .*|log_level = info|' "$CONF" >"$TMP/$n.conf"
 done
 printf 'repl_site = 127.0.0.1:%s\nrepl_peers = 127.0.0.1:%s\n' \
     "$PORT_M" "$PORT_R" >>"$TMP/m.conf"
