@@ -25,6 +25,15 @@
 /* ---- process identity, for Berkeley DB's dead-process checks ------------- */
 
 /*
+ * Set in a thread's id, apart from any start time (clock ticks since
+ * boot) and any user-space address.  A pthread id is an address, mostly
+ * far above a start time, but not always: under valgrind it was small,
+ * was taken for a start time, and failchk then found repd's own threads
+ * dead.
+ */
+#define THREAD_MARK	(UINT64_C(1) << 63)
+
+/*
  * A process of one thread gives its start time as its thread id, which
  * tells a dead process from a live one that took its pid.  In a process
  * that takes part in replication, the Replication Manager's threads work
@@ -34,15 +43,6 @@
  * found").  Those give their pthread id, and are alive while their
  * process is.
  */
-/*
- * Set in a thread's id, apart from any start time (clock ticks since
- * boot) and any user-space address.  A pthread id is an address, mostly
- * far above a start time, but not always: under valgrind it was small,
- * was taken for a start time, and failchk then found repd's own threads
- * dead.
- */
-#define THREAD_MARK	(UINT64_C(1) << 63)
-
 static void
 thread_id(DB_ENV *env, pid_t *pid, db_threadid_t *tid)
 {
@@ -73,11 +73,10 @@ names_table(const char *msg)
 	    strncmp(colon - 3, ".db", 3) == 0);
 }
 
-void
-store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
+/* Whether Berkeley DB's msg is routine here, for the debug log only. */
+static int
+routine(const char *msg)
 {
-	(void)env;
-	(void)prefix;
 	/*
 	 * A copy of the store (internal init) opens every file of the
 	 * directory to find the databases, on the site that copies and on
@@ -88,16 +87,22 @@ store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
 	 */
 	if (strncmp(msg, "BDB0004 fop_read_meta", 21) == 0 ||
 	    strncmp(msg, "BDB0178 ", 8) == 0 || (strncmp(msg, "BDB0210 ",
-	    8) == 0 && !names_table(msg + 8))) {
-		log_debug("berkeley db: %s", msg);
-		return;
-	}
+	    8) == 0 && !names_table(msg + 8)))
+		return 1;
 	/*
 	 * With DB_REP_CONF_NOWAIT an operation refused during a sync says
 	 * so, and is tried again.
 	 */
-	if (strncmp(msg, "BDB3504 ", 8) == 0 ||
-	    strncmp(msg, "BDB3509 ", 8) == 0) {
+	return strncmp(msg, "BDB3504 ", 8) == 0 ||
+	    strncmp(msg, "BDB3509 ", 8) == 0;
+}
+
+void
+store_db_error(const DB_ENV *env, const char *prefix, const char *msg)
+{
+	(void)env;
+	(void)prefix;
+	if (routine(msg)) {
 		log_debug("berkeley db: %s", msg);
 		return;
 	}

@@ -359,14 +359,16 @@ locked_out(struct store *s)
 #define LOCKOUT_QUIET_MS	100
 
 int
-store_repl_gate(struct store *s, char *err, size_t errlen)
+store_repl_gate(struct store *s, int *master, char *err, size_t errlen)
 {
 	struct repl_state	st;
 	int64_t			now = mono_ms(), closed = s->gate_closed;
 	int			lockout;
 
+	*master = 0;
 	if (repl_state(s, &st, err, errlen) != 0)
 		return -1;
+	*master = st.master;
 	/* A master never syncs: its lockouts are its own, and short. */
 	if ((lockout = !st.master && locked_out(s)))
 		s->lockout_seen = now;

@@ -77,10 +77,12 @@ int		 store_repl_tables(struct store *s, char *err, size_t errlen);
  * the whole store when the master no longer has the log it lacks), and
  * opens it when caught up or when no master is known; a sync still going
  * after a minute is logged every minute.  While the gate is closed the
- * owner's own operations pass it.  Returns 1 while it is closed, 0 while
- * open, or -1 with a reason in err.
+ * owner's own operations pass it.  Sets *master to whether this node is
+ * the master now (0 when that could not be read).  Returns 1 while the
+ * gate is closed, 0 while open, or -1 with a reason in err.
  */
-int		 store_repl_gate(struct store *s, char *err, size_t errlen);
+int		 store_repl_gate(struct store *s, int *master, char *err,
+		    size_t errlen);
 /*
  * Takes the node at address (host:port, as in repl_peers) out of the
  * replication group for good, through the master.  Returns 0, EINVAL

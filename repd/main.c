@@ -124,15 +124,15 @@ serve(struct repd *rd)
 			r = store_failchk(s, err, sizeof err);
 		}
 		was = master;
-		master = store_is_master(s);
-		/* A new replica starts from the head: streams read the store. */
-		if (!master && was != 0)
-			feed_reset(&feed);
-		if (r == 0 && (closed = store_repl_gate(s, err,
+		/* The role comes with the gate: one look at the statistics. */
+		if (r == 0 && (closed = store_repl_gate(s, &master, err,
 		    sizeof err)) == -1) {
 			log_warn("%s", err);
 			closed = 0;
 		}
+		/* A new replica starts from the head: streams read the store. */
+		if (!master && was != 0)
+			feed_reset(&feed);
 		/* Nothing moves for the streams while they are kept out. */
 		if (r == 0 && !master && !closed &&
 		    (r = feed_run(&feed, s, err, sizeof err)) != 0) {
