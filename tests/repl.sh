@@ -211,11 +211,23 @@ check_eq "exit status of the engine on a replica" 0 "$STATUS"
 node_bs a job "$JOB" --uid alice
 check_contains "$OUT" queued
 sse_open job "$WEB_b/api/sse/backtest/$JOB?token=$TOKEN"
+sse_open list "$WEB_b/api/sse/backtest/jobs?token=$TOKEN"
+sse_wait list '^event: snapshot$' "$HANG"
 run "$ENGINE" -c "$TMP/a.conf" --once
 check_eq "exit status of the engine on the master" 0 "$STATUS"
 sse_wait job '^event: completed$' "$HANG"
 sse_wait jobs "\"job_id\":\"$JOB\".*\"status\":\"completed\"" "$HANG"
+sse_wait list "\"job_id\":\"$JOB\".*\"status\":\"completed\"" "$HANG"
 sse_close job
+sse_close list
+# The replica's feed left each job's record and text in its tail, as a
+# writer on the master does, and the list stream sent that text instead
+# of making its own.  A stream logs its figures as it ends.
+texts_sent() {
+	cat "$TMP"/web-b/*.log | grep -qE \
+	    "stream jobs \\(alice\\): .* [1-9][0-9]* events of the writer's text"
+}
+wait_for "$HANG" texts_sent
 
 step "kill -9 of the master while its engine runs a job"
 # A year of minute bars (98,250) held to 5,000 a second (the engine
