@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -20,18 +23,84 @@
  */
 #define FORWARD_TIMEOUT_US	(5u * 1000 * 1000)
 
+/*
+ * Berkeley DB connects a channel to the master with a blocking connect
+ * and then reads the master's greeting with a blocking read, outside the
+ * request's timeout (establish_connection in repmgr_method.c).  A master
+ * whose processes are frozen, on a host whose kernel still takes
+ * connections, never sends the greeting, and the request would wait as
+ * long as the freeze lasts: past the election of the next master, with
+ * every later request of this process queued behind it.  So each try
+ * runs under a timer whose signal goes to this thread alone; its handler
+ * does nothing and restarts nothing, so the blocked call fails with EINTR
+ * and Berkeley DB returns that as the try's error.  The signal is this
+ * module's own: the watchdog has SIGRTMIN + 2.
+ */
+#define FORWARD_SIGNAL	(SIGRTMIN + 3)
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
+static void
+on_try_timer(int signo)
+{
+	(void)signo;
+}
+
+/*
+ * Starts the timer of one try.  Returns 0, or -1 if the system refused
+ * (then the try runs without it, as Berkeley DB alone would have it).
+ */
+static int
+try_timer_start(timer_t *timer)
+{
+	struct sigaction	sa;
+	struct sigevent		sev;
+	struct itimerspec	its;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_try_timer;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(FORWARD_SIGNAL, &sa, NULL) == -1)
+		return -1;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = FORWARD_SIGNAL;
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer) == -1)
+		return -1;
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_sec = FORWARD_TIMEOUT_US / 1000000;
+	its.it_value.tv_nsec = (FORWARD_TIMEOUT_US % 1000000) * 1000;
+	if (timer_settime(*timer, 0, &its, NULL) == -1) {
+		timer_delete(*timer);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_forward(struct store *s, const void *req, size_t len, struct buf *reply,
     char *err, size_t errlen)
 {
 	DBT	rq, rs;
-	int	r = DB_REP_UNAVAIL, tries;
+	timer_t	timer;
+	int	r = DB_REP_UNAVAIL, timed, tries;
 
-	/* Two tries: a channel kept from before a failover leads nowhere. */
+	/*
+	 * Two tries: a channel kept from before a failover leads nowhere,
+	 * nor does one to a master that stopped answering.
+	 */
 	for (tries = 0; tries < 2 && s->env != NULL; tries++) {
+		/* Making the channel connects it: the timer covers both. */
+		timed = try_timer_start(&timer) == 0;
 		if (s->channel == NULL && (r = s->env->repmgr_channel(s->env,
 		    DB_EID_MASTER, &s->channel, 0)) != 0) {
 			s->channel = NULL;
+			if (timed)
+				timer_delete(timer);
+			if (r == EINTR)
+				continue;
 			break;
 		}
 		memset(&rq, 0, sizeof rq);
@@ -41,6 +110,8 @@ store_forward(struct store *s, const void *req, size_t len, struct buf *reply,
 		rs.flags = DB_DBT_MALLOC;
 		r = s->channel->send_request(s->channel, &rq, 1, &rs,
 		    FORWARD_TIMEOUT_US, 0);
+		if (timed)
+			timer_delete(timer);
 		if (r == 0 && rs.size > 0) {
 			buf_add(reply, rs.data, rs.size);
 			free(rs.data);
@@ -52,8 +123,13 @@ store_forward(struct store *s, const void *req, size_t len, struct buf *reply,
 		s->channel->close(s->channel, 0);
 		s->channel = NULL;
 	}
-	snprintf(err, errlen, "this node is a replica and could not reach the "
-	    "master to carry out the write (%s)", db_strerror(r));
+	if (r == EINTR || r == DB_TIMEOUT)
+		snprintf(err, errlen, "this node is a replica and the master "
+		    "did not answer within %u s", FORWARD_TIMEOUT_US / 1000000);
+	else
+		snprintf(err, errlen, "this node is a replica and could not "
+		    "reach the master to carry out the write (%s)",
+		    db_strerror(r));
 	return EROFS;
 }
 
