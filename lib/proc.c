@@ -36,25 +36,12 @@ read_stat(pid_t pid, char *line, size_t len)
 	return p + 2;
 }
 
-/* Whether the state is Z (zombie) or X (dead). */
-static int
-proc_is_zombie(pid_t pid)
+/* The start time in the fields from the state on (see read_stat); 0 if none. */
+static uint64_t
+stat_starttime(const char *p)
 {
-	char	line[1024], *p;
-
-	if ((p = read_stat(pid, line, sizeof line)) == NULL)
-		return 0;
-	return *p == 'Z' || *p == 'X';
-}
-
-uint64_t
-proc_starttime(pid_t pid)
-{
-	char	line[1024], *p;
 	int	field;
 
-	if ((p = read_stat(pid, line, sizeof line)) == NULL)
-		return 0;
 	/* p is at field 3; the start time is field 22. */
 	for (field = 3; *p != '\0' && field < 22; p++)
 		if (*p == ' ')
@@ -62,19 +49,35 @@ proc_starttime(pid_t pid)
 	return field == 22 ? strtoull(p, NULL, 10) : 0;
 }
 
+uint64_t
+proc_starttime(pid_t pid)
+{
+	char	line[1024], *p;
+
+	if ((p = read_stat(pid, line, sizeof line)) == NULL)
+		return 0;
+	return stat_starttime(p);
+}
+
 int
 proc_is_alive(pid_t pid, uint64_t start)
 {
+	char		line[1024], *p;
 	uint64_t	now;
 
 	if (pid <= 0)
 		return 0;
-	if (kill(pid, 0) == -1 && errno == ESRCH)
-		return 0;
-	if (start != 0 && (now = proc_starttime(pid)) != 0 && now != start)
-		return 0;
+	/*
+	 * One read tells all, and failchk asks about every process of the
+	 * store each second.  Without /proc (unreadable, or no such pid in
+	 * it) kill(2) tells whether the pid is taken at all.
+	 */
+	if ((p = read_stat(pid, line, sizeof line)) == NULL)
+		return !(kill(pid, 0) == -1 && errno == ESRCH);
 	/* A zombie has died; only its parent has not looked yet. */
-	return !proc_is_zombie(pid);
+	if (*p == 'Z' || *p == 'X')
+		return 0;
+	return start == 0 || (now = stat_starttime(p)) == 0 || now == start;
 }
 
 #define OWNER_TAG_SHIFT	48

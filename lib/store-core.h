@@ -17,11 +17,14 @@
 
 #include <sys/types.h>
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "registry.h"
 #include "store-int.h"
+
+struct alive_memo;
 
 struct store {
 	DB_ENV			*env;
@@ -66,6 +69,8 @@ struct store {
 	store_serve_fn		 serve;		/* the owner's: a replica's request */
 	void			*serve_arg;
 	int			 meta_writable;	/* readonly, but a boot to record */
+	/* failchk's answers of its pass, when one is kept (store-env.c). */
+	_Atomic(struct alive_memo *)	 alive_memo;
 };
 
 /* One table of the catalogue. */
@@ -91,6 +96,12 @@ int	store_path_in(char *out, size_t len, const char *dir, const char *file);
  * Returns 0 or the error code, with a reason in err.
  */
 int	store_open_env(struct store *s, int recover, char *err, size_t errlen);
+/*
+ * Between these, the calling thread's questions of whether a process is
+ * alive are answered once per process (a failchk pass).
+ */
+void	store_alive_memo_begin(struct store *s);
+void	store_alive_memo_end(struct store *s);
 /* store_open_env with the registry watched, as every open but recovery's. */
 int	store_enter_env(struct store *s, int recover, char *err,
 	    size_t errlen);

@@ -16,7 +16,9 @@ store_failchk(struct store *s, char *err, size_t errlen)
 	int	r;
 
 	store_gate(s, LOCK_SH);
+	store_alive_memo_begin(s);
 	r = s->env->failchk(s->env, 0);
+	store_alive_memo_end(s);
 	store_gate(s, LOCK_UN);
 	if (r != 0)
 		snprintf(err, errlen, "checking for dead processes: %s",
