@@ -22,6 +22,8 @@
  * within 3 s, so the client is told to come back after this.
  */
 #define FORWARD_TIMEOUT_US	(5u * 1000 * 1000)
+/* A removal: its answer comes once the group's membership has changed. */
+#define REMOVE_TIMEOUT_US	(30u * 1000 * 1000)
 
 /*
  * Berkeley DB connects a channel to the master with a blocking connect
@@ -48,11 +50,12 @@ on_try_timer(int signo)
 }
 
 /*
- * Starts the timer of one try.  Returns 0, or -1 if the system refused
- * (then the try runs without it, as Berkeley DB alone would have it).
+ * Starts the timer of one try, to fire after us microseconds.  Returns 0,
+ * or -1 if the system refused (then the try runs without it, as Berkeley
+ * DB alone would have it).
  */
 static int
-try_timer_start(timer_t *timer)
+try_timer_start(timer_t *timer, unsigned us)
 {
 	struct sigaction	sa;
 	struct sigevent		sev;
@@ -70,8 +73,8 @@ try_timer_start(timer_t *timer)
 	if (timer_create(CLOCK_MONOTONIC, &sev, timer) == -1)
 		return -1;
 	memset(&its, 0, sizeof its);
-	its.it_value.tv_sec = FORWARD_TIMEOUT_US / 1000000;
-	its.it_value.tv_nsec = (FORWARD_TIMEOUT_US % 1000000) * 1000;
+	its.it_value.tv_sec = us / 1000000;
+	its.it_value.tv_nsec = (long)(us % 1000000) * 1000;
 	if (timer_settime(*timer, 0, &its, NULL) == -1) {
 		timer_delete(*timer);
 		return -1;
@@ -93,7 +96,7 @@ store_forward(struct store *s, const void *req, size_t len, struct buf *reply,
 	 */
 	for (tries = 0; tries < 2 && s->env != NULL; tries++) {
 		/* Making the channel connects it: the timer covers both. */
-		timed = try_timer_start(&timer) == 0;
+		timed = try_timer_start(&timer, FORWARD_TIMEOUT_US) == 0;
 		if (s->channel == NULL && (r = s->env->repmgr_channel(s->env,
 		    DB_EID_MASTER, &s->channel, 0)) != 0) {
 			s->channel = NULL;
@@ -175,6 +178,8 @@ store_remove_node(struct store *s, const char *address, char *err,
 	const char	*p = address, *why = NULL;
 	char		 host[256];
 	unsigned	 port;
+	timer_t		 timer;
+	int		 r, timed;
 
 	if (!s->repl || !s->threaded) {
 		snprintf(err, errlen, "this store is in no replication group");
@@ -186,5 +191,20 @@ store_remove_node(struct store *s, const char *address, char *err,
 		    why != NULL ? why : "is not one host:port");
 		return EINVAL;
 	}
-	return repl_remove_site(s->env, host, port, err, errlen);
+	/*
+	 * The request goes to the master over a connection made as a
+	 * channel's is, and waits for its answer without a timeout: bounded
+	 * as a forward is, with time for the group to take the change in.
+	 */
+	timed = try_timer_start(&timer, REMOVE_TIMEOUT_US) == 0;
+	r = repl_remove_site(s->env, host, port, err, errlen);
+	if (timed)
+		timer_delete(timer);
+	if (r == EINTR) {
+		snprintf(err, errlen, "removing %s:%u from the group: the master "
+		    "did not answer within %u s", host, port,
+		    REMOVE_TIMEOUT_US / 1000000);
+		r = DB_REP_UNAVAIL;
+	}
+	return r;
 }
