@@ -112,6 +112,10 @@ fail() {
 		echo "  stderr of the last command:" >&2
 		sed 's/^/    /' "$ERR" | head -20 >&2
 	fi
+	# A test may say more about its state: its on_fail, if it has one.
+	if command -v on_fail >/dev/null 2>&1; then
+		on_fail >&2 || :
+	fi
 	exit 1
 }
 

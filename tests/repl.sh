@@ -126,6 +126,16 @@ post_job() {
 	    "$1/api/backtesting/jobs") || POST_STATUS=000
 }
 
+# On a failure, what each node's replication process said last.
+on_fail() {
+	for _n in $NODES; do
+		eval "_log=\${REPD_LOG_$_n:-}"
+		[ -n "$_log" ] && [ -f "$_log" ] || continue
+		echo "  node $_n's repd, last lines:"
+		grep -v ' debug: ' "$_log" | tail -n 12 | sed 's/^/    /'
+	done
+}
+
 # The master of the group: the node whose replication process said so last.
 master_of() {
 	for _n in $NODES; do
