@@ -97,10 +97,11 @@ read_batch(struct store_txn *txn, void *arg)
 	if ((r = changelog_read_after(txn, b->f->last, collect, b)) != 0)
 		return r;
 	/*
-	 * The records are read as they stand at the batch's last change
-	 * only when the batch reaches the head (is not full): a stream walks the whole
-	 * batch, published at once, so it never holds a record newer than
-	 * the changes it has seen.  A full batch leaves them to the store.
+	 * The records are read as they stand at the batch's last change,
+	 * and only when the batch reaches the head (is not full): a stream
+	 * walks the whole batch, published at once, so it never holds a
+	 * record newer than the changes it has seen.  A full batch leaves
+	 * them to the store.
 	 */
 	if (b->n == FEED_BATCH)
 		return 0;
