@@ -244,6 +244,23 @@ free_port() {
 	fail "found no free port"
 }
 
+# free_ports N: prints N distinct free ports, for servers that take them
+# only later (free_port knows nothing of the ports it chose before).
+free_ports() {
+	_ports=
+	_tries=$(($1 * 10))
+	while [ "$(echo $_ports | wc -w)" -lt "$1" ]; do
+		[ "$_tries" -gt 0 ] || fail "found no $1 free ports"
+		_tries=$((_tries - 1))
+		_port=$(free_port)
+		case " $_ports " in
+		*" $_port "*)	;;
+		*)	_ports="$_ports $_port" ;;
+		esac
+	done
+	echo $_ports
+}
+
 # start_bg CMD [ARGS]: starts CMD in the background, output in
 # $TMP/bg-PID.log; sets BG_PID.  It is stopped at exit if still running.
 start_bg() {

@@ -16,24 +16,12 @@ printf 'leak:libdb-5.3.so\n' >"$TMP/lsan.supp"
 LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
 export LSAN_OPTIONS
 
-# site_port: a free port for a site that no other site has (free_port
-# does not know of those chosen but not yet taken); SITE_PORT is it.
-site_port() {
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		SITE_PORT=$(free_port)
-		case " $SITE_PORTS " in
-		*" $SITE_PORT "*)	;;
-		*)	SITE_PORTS="$SITE_PORTS $SITE_PORT"
-			return ;;
-		esac
-	done
-	fail "found no free port for a site"
-}
 NODES="a b c"
-SITE_PORTS=
+SITE_PORTS=$(free_ports 3)
+set -- $SITE_PORTS
 for n in $NODES; do
-	site_port
-	eval "PORT_$n=$SITE_PORT"
+	eval "PORT_$n=$1"
+	shift
 done
 # The settings every node shares; each then gets its own store and site.
 conf_set verify_helper "$top_builddir/cgi-bin/backstream-verify"

@@ -187,9 +187,9 @@ check_reports sse
 step "backstream-repd under valgrind: a master and a replica, a write forwarded"
 REPD=$top_builddir/repd/backstream-repd
 [ -x "$REPD" ] || fail "no $REPD"
-PORT_M=$(free_port)
-PORT_R=$(free_port)
-[ "$PORT_M" != "$PORT_R" ] || PORT_R=$((PORT_M + 1))
+set -- $(free_ports 2)
+PORT_M=$1
+PORT_R=$2
 for n in m r; do
 	# At info level repd says when its store is open.
 	sed -e "s|^store_dir = .*|store_dir = $TMP/repl-$n|" \
